@@ -1,0 +1,317 @@
+"""Load a log file into DuckDB incrementally: only new bytes, each line exactly once.
+
+How it stays exact:
+
+* A file is known by a fingerprint of its first bytes, not by path or inode, so a file renamed by
+  rotation is followed, and a file truncated or replaced at the same path (the bot restarted) is a
+  new source.
+* Lines are loaded in blocks; each block's rows and the new committed offset are written in one
+  DuckDB transaction. A crash anywhere leaves the store at a block boundary: nothing lost, nothing
+  twice.
+* A last line without its newline is held back until the newline arrives, unless the caller says
+  the file is final (a finished session), in which case it is kept as a ``truncated`` other line.
+
+The JSON lines go through DuckDB's own ``read_json`` in bulk; everything else (pretty text, console
+noise, damaged lines) goes through ``mmwatch.logline`` one line at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mmwatch.logline import LEVELS, TIMESTAMP_RE, Event, Other, classify_line
+from mmwatch.store import read_sql
+
+FINGERPRINT_BYTES = 1024
+MAX_BULK_LINE = 8 * 1024 * 1024  # longer JSON lines take the line-by-line path
+_JSON_COLUMNS = {
+    "timestamp": "VARCHAR", "level": "VARCHAR", "fields": "JSON", "target": "VARCHAR",
+    "span": "JSON", "spans": "JSON",
+}
+_EVENT_SCHEMA = pa.schema([
+    ("timestamp", pa.string()), ("level", pa.string()), ("fields", pa.string()), ("target", pa.string()),
+    ("span", pa.string()), ("spans", pa.string()), ("byte_offset", pa.int64()), ("line_no", pa.int64()),
+    ("format", pa.string()),
+])
+_OTHER_SCHEMA = pa.schema([
+    ("byte_offset", pa.int64()), ("line_no", pa.int64()), ("reason", pa.string()), ("byte_len", pa.int64()),
+    ("preview", pa.string()), ("raw", pa.binary()),
+])
+
+
+class InputError(ValueError):
+    """A log path that cannot be read: missing, a directory, no permission."""
+
+
+@dataclass(frozen=True)
+class PullResult:
+    source_id: str
+    path: str
+    new_source: bool
+    bytes_read: int
+    events: int
+    other: int
+    committed_offset: int
+    size: int
+    held_back: int  # bytes of an unfinished last line left for the next pull
+
+
+@dataclass
+class _Source:
+    source_id: str
+    fingerprint: str
+    fp_len: int
+    committed_offset: int
+    committed_lines: int
+    is_new: bool
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_readable(path: Path) -> int:
+    """The file's size; ``InputError`` with a one-line reason when it cannot be read."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a log file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    return st.st_size
+
+
+def _identify(con: duckdb.DuckDBPyConnection, path: str, head: bytes, size: int) -> _Source:
+    """Find the source this file continues, or make a new one."""
+    rows = con.execute(
+        "select source_id, path, fingerprint, fp_len, committed_offset, committed_lines from sources "
+        "order by (path = ?) desc, last_pull desc",
+        [path],
+    ).fetchall()
+    for source_id, _known_path, fingerprint, fp_len, offset, lines in rows:
+        if fp_len <= len(head) and offset <= size and _sha256(head[:fp_len]) == fingerprint:
+            return _Source(source_id, fingerprint, fp_len, offset, lines, is_new=False)
+    fingerprint = _sha256(head)
+    source_id = "src-" + _sha256(f"{fingerprint}:{len(head)}".encode())[:16]
+    return _Source(source_id, fingerprint, len(head), 0, 0, is_new=True)
+
+
+def _line_bounds(arr: np.ndarray, unterminated: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive, without newline or CR) of each line in a block."""
+    nl = np.flatnonzero(arr == 10)
+    if unterminated:
+        ends = np.append(nl, len(arr))
+        starts = np.concatenate(([0], nl + 1))
+    else:
+        ends = nl
+        starts = np.concatenate(([0], nl[:-1] + 1)) if len(nl) else np.empty(0, dtype=np.int64)
+    starts = starts.astype(np.int64)
+    ends = ends.astype(np.int64).copy()
+    has_cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
+    ends[has_cr] -= 1
+    return starts, ends
+
+
+def _bulk_json(con: duckdb.DuckDBPyConnection, data: bytes, n_expected: int) -> pa.Table | None:
+    """Parse JSON lines with DuckDB; ``None`` when the row count does not match the lines given."""
+    rel = con.read_json(
+        io.BytesIO(data), format="newline_delimited", ignore_errors=True, columns=_JSON_COLUMNS,
+        maximum_object_size=2 * MAX_BULK_LINE,
+    )
+    table = rel.to_arrow_table()
+    if table.num_rows != n_expected:
+        return None
+    return pa.table({name: table.column(name).cast(pa.string()) for name in _JSON_COLUMNS})
+
+
+def _is_event(table: pa.Table) -> pa.ChunkedArray:
+    level_ok = pc.is_in(table["level"], value_set=pa.array(LEVELS))
+    ts_ok = pc.match_substring_regex(table["timestamp"], TIMESTAMP_RE)
+    fields_ok = pc.starts_with(table["fields"], "{")
+    return pc.fill_null(pc.and_(pc.and_(level_ok, ts_ok), fields_ok), False)
+
+
+class _Block:
+    """Turns one block of complete lines into event and other-line batches."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, buf: bytes, base_offset: int, base_line: int,
+                 unterminated: bool, after_pretty: bool) -> None:
+        self.buf = buf
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        starts, ends = _line_bounds(arr, unterminated)
+        lengths = ends - starts
+        nonempty = lengths > 0
+        first = np.zeros(len(starts), dtype=np.uint8)
+        last = np.zeros(len(starts), dtype=np.uint8)
+        first[nonempty] = arr[starts[nonempty]]
+        last[nonempty] = arr[ends[nonempty] - 1]
+        bulk = nonempty & (first == ord("{")) & (last == ord("}")) & (lengths <= MAX_BULK_LINE)
+        if unterminated and len(bulk):
+            bulk[-1] = False
+        self.n_lines = len(starts)
+        self.starts, self.ends = starts, ends
+        self.offsets = base_offset + starts
+        self.line_nos = base_line + 1 + np.arange(len(starts), dtype=np.int64)
+        self.event_tables: list[pa.Table] = []
+        self.other_rows: list[tuple[int, int, str, bytes]] = []
+        self.after_pretty = after_pretty
+
+        slow = ~bulk & nonempty
+        if bulk.any():
+            slow |= self._take_bulk(con, bulk, arr)
+        self._take_slow(np.flatnonzero(slow), unterminated)
+
+    def _take_bulk(self, con: duckdb.DuckDBPyConnection, bulk: np.ndarray, arr: np.ndarray) -> np.ndarray:
+        """Parse the bulk lines; return the mask of lines that still need the slow path."""
+        idx = np.flatnonzero(bulk)
+        clean = len(idx) == self.n_lines and bool((self.ends[idx] + 1 == np.append(self.starts[1:], len(arr))).all())
+        data = self.buf if clean else b"\n".join(self.buf[s:e] for s, e in zip(self.starts[idx], self.ends[idx], strict=True)) + b"\n"
+        table = _bulk_json(con, data, len(idx))
+        retry = np.zeros(self.n_lines, dtype=bool)
+        if table is None:
+            retry[idx] = True
+            return retry
+        ok = _is_event(table).to_numpy(zero_copy_only=False)
+        good = idx[ok]
+        table = table.filter(pa.array(ok))
+        table = table.append_column("byte_offset", pa.array(self.offsets[good]))
+        table = table.append_column("line_no", pa.array(self.line_nos[good]))
+        table = table.append_column("format", pa.array(["json"] * len(good), pa.string()))
+        self.event_tables.append(table)
+        retry[idx[~ok]] = True
+        return retry
+
+    def _take_slow(self, idx: np.ndarray, unterminated: bool) -> None:
+        events: list[tuple] = []
+        prev_index = -2
+        pretty_prev = self.after_pretty
+        for i in idx.tolist():
+            raw = self.buf[self.starts[i]:self.ends[i]]
+            if i != prev_index + 1 and i != 0:
+                pretty_prev = False  # a bulk JSON line sat in between
+            if not raw.strip():
+                prev_index = i
+                continue
+            result = classify_line(raw, pretty_prev, unterminated and i == self.n_lines - 1)
+            if isinstance(result, Event):
+                events.append((result.timestamp, result.level, result.fields, result.target, result.span,
+                               result.spans, int(self.offsets[i]), int(self.line_nos[i]), result.format))
+                pretty_prev = result.format == "pretty"
+            else:
+                assert isinstance(result, Other)
+                self.other_rows.append((i, len(raw), result.reason, raw))
+                pretty_prev = pretty_prev and result.reason == "continuation"
+            prev_index = i
+        if idx.size:
+            self.after_pretty = pretty_prev
+        if events:
+            self.event_tables.append(pa.Table.from_pylist(
+                [dict(zip(_EVENT_SCHEMA.names, row, strict=True)) for row in events], schema=_EVENT_SCHEMA))
+
+    def event_batch(self) -> pa.Table:
+        tables = [t.select(_EVENT_SCHEMA.names).cast(_EVENT_SCHEMA) for t in self.event_tables]
+        return pa.concat_tables(tables) if tables else _EVENT_SCHEMA.empty_table()
+
+    def other_batch(self) -> pa.Table:
+        rows = sorted(self.other_rows)
+        return pa.table({
+            "byte_offset": pa.array([int(self.offsets[i]) for i, *_ in rows], pa.int64()),
+            "line_no": pa.array([int(self.line_nos[i]) for i, *_ in rows], pa.int64()),
+            "reason": pa.array([r for _, _, r, _ in rows], pa.string()),
+            "byte_len": pa.array([n for _, n, _, _ in rows], pa.int64()),
+            "preview": pa.array([raw[:2000].decode("utf-8", "replace")[:500] for *_, raw in rows], pa.string()),
+            "raw": pa.array([raw for *_, raw in rows], pa.binary()),
+        }, schema=_OTHER_SCHEMA)
+
+
+def pull_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    final: bool = False,
+    block_bytes: int = 32 * 1024 * 1024,
+    progress: Callable[[int, int], None] | None = None,
+) -> PullResult:
+    """Load the bytes of ``path`` not loaded yet. ``final``: the file will not grow any more."""
+    path = Path(path)
+    size = check_readable(path)
+    with path.open("rb") as fh:
+        head = fh.read(FINGERPRINT_BYTES)
+        if not head:
+            return PullResult("", str(path), False, 0, 0, 0, 0, 0, 0)
+        src = _identify(con, str(path.resolve()), head, size)
+        now = datetime.now(UTC)
+        if src.is_new:
+            con.execute(
+                "insert into sources values (?, ?, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
+                [src.source_id, str(path.resolve()), src.fingerprint, src.fp_len, size, now, now],
+            )
+        elif src.fp_len < len(head):  # the file has grown past its first fingerprint: make it stronger
+            src.fingerprint, src.fp_len = _sha256(head), len(head)
+        offset, lines = src.committed_offset, src.committed_lines
+        fh.seek(offset)
+        n_events = n_other = 0
+        pending = b""
+        after_pretty = False
+        load_events, load_other = read_sql("load/events.sql"), read_sql("load/other_lines.sql")
+        while True:
+            chunk = fh.read(block_bytes)
+            at_eof = len(chunk) < block_bytes
+            data = pending + chunk
+            cut = data.rfind(b"\n") + 1
+            unterminated = at_eof and final and cut < len(data)
+            if unterminated:
+                cut = len(data)
+            block, pending = data[:cut], data[cut:]
+            if block:
+                parsed = _Block(con, block, offset, lines, unterminated, after_pretty)
+                after_pretty = parsed.after_pretty
+                event_batch, other_batch = parsed.event_batch(), parsed.other_batch()
+                con.execute("begin transaction")
+                try:
+                    con.register("event_batch", event_batch)
+                    con.register("other_batch", other_batch)
+                    con.execute(load_events, [src.source_id])
+                    con.execute(load_other, [src.source_id])
+                    offset += len(block)
+                    lines += parsed.n_lines
+                    n_events += event_batch.num_rows
+                    n_other += other_batch.num_rows
+                    con.execute(
+                        "update sources set path = ?, fingerprint = ?, fp_len = ?, committed_offset = ?, "
+                        "committed_lines = ?, size_seen = ?, events = events + ?, other = other + ?, "
+                        "last_pull = ? where source_id = ?",
+                        [str(path.resolve()), src.fingerprint, src.fp_len, offset, lines, size,
+                         event_batch.num_rows, other_batch.num_rows, datetime.now(UTC), src.source_id],
+                    )
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+                finally:
+                    con.unregister("event_batch")
+                    con.unregister("other_batch")
+                if progress is not None:
+                    progress(offset, max(size, offset))
+            if at_eof:
+                break
+        if not src.is_new and n_events == 0 and n_other == 0:
+            con.execute("update sources set size_seen = ?, last_pull = ? where source_id = ?",
+                        [size, datetime.now(UTC), src.source_id])
+    return PullResult(src.source_id, str(path), src.is_new, offset - src.committed_offset, n_events, n_other,
+                      offset, size, len(pending))

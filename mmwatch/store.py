@@ -1,0 +1,56 @@
+"""The DuckDB store: open it, create the schema, run the SQL files of ``sql/``.
+
+SQL lives in files, never in Python strings, except for trivial parameterised reads and writes of
+the raw tables. A ``.sql`` file under ``sql/audit`` or ``sql/staging`` is a single ``select``; this
+module turns it into a table restricted to the sessions being audited, so that running an audit
+twice replaces rows instead of adding them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from mmwatch.config import SQL_DIR
+
+
+class StoreError(RuntimeError):
+    """The DuckDB file cannot be used (locked by another process, wrong version, unreadable)."""
+
+
+@cache
+def read_sql(relative: str) -> str:
+    """The text of ``sql/<relative>``."""
+    return (SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create) the store, with the schema and the SQL macros in place."""
+    if str(db_path) != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.Error as exc:  # lock held by another process, or a file from another DuckDB version
+        raise StoreError(f"cannot open DuckDB file {db_path}: {exc}") from exc
+    con.execute("set TimeZone = 'UTC'")
+    if not read_only:
+        for path in sorted((SQL_DIR / "schema").glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+    con.execute(read_sql("macros.sql"))
+    return con
+
+
+def materialize(con: duckdb.DuckDBPyConnection, name: str, scope_column: str = "session_id") -> int:
+    """(Re)build table ``name`` from ``sql/<name>.sql`` for the sessions in ``scope_sessions``.
+
+    Rows of sessions outside the scope are kept; rows of scoped sessions are replaced, so the
+    same audit twice duplicates nothing. Returns the number of rows written.
+    """
+    table = name.split("/")[-1]
+    query = read_sql(f"{name}.sql")
+    con.execute(f"create table if not exists {table} as select * from ({query}) limit 0")
+    con.execute(f"delete from {table} where {scope_column} in (select session_id from scope_sessions)")
+    con.execute(f"insert into {table} by name select * from ({query})")
+    return con.execute(f"select count(*) from {table} join scope_sessions using (session_id)").fetchall()[0][0]

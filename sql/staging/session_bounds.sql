@@ -1,0 +1,91 @@
+-- Where each bot session (one run of market_maker) starts and ends inside each source in scope.
+-- A session begins at the first event of a source, after `Market maker stopped.`, after cargo's
+-- `Running ...market_maker` line of a console capture, and at the start lines of the January and
+-- March code (`Standard validator perp ...` / `Starting market maker ...`) unless another start line
+-- came right before. The id is derived from the session's first event, so the same log content
+-- always gives the same id.
+with scoped as (
+    select e.source_id, e.byte_offset, e.ts, e.ts_raw, e.message, e.target
+    from events as e
+    join scope_sources using (source_id)
+),
+
+startup_lines as (
+    select *, lag(message) over (partition by source_id order by byte_offset) as previous_message
+    from scoped
+),
+
+boundaries as (
+    select source_id, byte_offset + 1 as starts_at
+    from scoped
+    where message = 'Market maker stopped.'
+    union all
+    select source_id, byte_offset
+    from startup_lines
+    where (message like 'Standard validator perp%' or message like 'Starting market maker%')
+      and not coalesce(
+          previous_message like 'Standard validator perp%'
+          or previous_message like 'Leverage: using %'
+          or previous_message like 'Starting market maker%', false)
+    union all
+    select o.source_id, o.byte_offset + 1
+    from other_lines as o
+    join scope_sources using (source_id)
+    where o.reason = 'console' and regexp_matches(o.preview, '^\s*Running `[^`]*market_maker')
+),
+
+marks as (
+    select source_id, starts_at as pos, 1 as is_boundary, null::varchar as ts_raw, null::timestamptz as ts,
+           null::varchar as message
+    from boundaries
+    union all
+    select source_id, byte_offset, 0, ts_raw, ts, message
+    from scoped
+),
+
+numbered as (
+    select
+        *,
+        sum(is_boundary) over (
+            partition by source_id order by pos, is_boundary desc rows unbounded preceding
+        ) as session_seq
+    from marks
+),
+
+per_session as (
+    select
+        source_id,
+        session_seq,
+        min(pos) filter (where is_boundary = 0) as start_offset,
+        arg_min(ts_raw, pos) filter (where is_boundary = 0) as started_at,
+        arg_min(message, pos) filter (where is_boundary = 0) as first_message,
+        arg_max(ts_raw, pos) filter (where is_boundary = 0) as ended_at,
+        min(ts) filter (where is_boundary = 0) as first_ts,
+        max(ts) filter (where is_boundary = 0) as last_ts,
+        count(*) filter (where is_boundary = 0) as n_events
+    from numbered
+    group by all
+    having count(*) filter (where is_boundary = 0) > 0
+),
+
+final as (
+    select
+        strftime(first_ts, '%Y%m%dT%H%M%SZ') || '-'
+            || left(sha256(started_at || '|' || coalesce(first_message, '') || '|' || start_offset), 8)
+            as session_id,
+        source_id,
+        row_number() over (partition by source_id order by start_offset) as session_no,
+        start_offset,
+        -- lines before a source's first event (cargo output) belong to its first session
+        case when row_number() over (partition by source_id order by start_offset) = 1 then 0
+             else start_offset end as join_from,
+        lead(start_offset) over (partition by source_id order by start_offset) as next_start_offset,
+        started_at,
+        ended_at,
+        first_ts,
+        last_ts,
+        n_events
+    from per_session
+)
+
+select * from final
