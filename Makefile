@@ -1,0 +1,39 @@
+# Two commands set up a fresh machine: `make demo` and `make test`. Both build .venv from uv.lock.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export PREFECT_HOME ?= $(CURDIR)/.mmwatch/prefect
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
+export PREFECT_CLIENT_MAX_RETRIES := 10
+
+.PHONY: demo test lint bench bench-quick clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/mmwatch audit samples/*.log
+
+test: $(VENV)/.synced
+	$(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check mmwatch flows tasks tests bench
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python -m bench.run
+
+bench-quick: $(VENV)/.synced
+	$(VENV)/bin/python -m bench.run --quick
+
+clean:
+	rm -rf .mmwatch $(VENV) $(TOOLS)

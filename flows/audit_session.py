@@ -1,0 +1,108 @@
+"""Flow ``audit-session``: audit bot session logs end to end.
+
+pull (new bytes into DuckDB) -> audit tables (sql/) -> rules (expectations/) -> reports -> publish
+-> alerts. The same body runs as a Prefect flow run (``audit_session``) or, for a quick answer on a
+machine with no Prefect server, as plain function calls (``audit_logs``; see ``tasks.run_step``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from mmwatch.config import Settings, load_settings
+from mmwatch.ingest import InputError, PullResult, check_readable
+from mmwatch.report.build import build_report
+from mmwatch.store import connect
+from tasks import run_step
+from tasks.alerts import raise_alerts
+from tasks.ingest import pull_log
+from tasks.publish import publish_reports
+from tasks.report import write_reports
+from tasks.rules import evaluate_rules, exit_code_for
+from tasks.transform import build_tables
+
+ProgressFactory = Callable[[str, int], Callable[[int, int], None] | None]
+
+
+@dataclass
+class SessionAudit:
+    session_id: str
+    report_dir: str
+    report: dict[str, Any]
+    published: str | None = None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class AuditOutcome:
+    sessions: list[SessionAudit]
+    pulls: list[PullResult]
+    exit_code: int
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-friendly digest (the flow's return value)."""
+        return {
+            "exit_code": self.exit_code,
+            "sessions": [
+                {"id": s.session_id, "report_dir": s.report_dir, "published": s.published,
+                 "end": s.report["session"]["end"], "alerts": len(s.alerts),
+                 "failed_rules": [r["id"] for r in s.report["rules"] if r["passed"] is False]}
+                for s in self.sessions
+            ],
+        }
+
+
+def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: ProgressFactory | None = None) -> AuditOutcome:
+    """Audit every session found in ``logs``. Raises ``InputError`` before any work for a bad path."""
+    paths = [Path(p) for p in logs]
+    if not paths:
+        raise InputError("no log file given")
+    sizes = [check_readable(p) for p in paths]
+    con = connect(settings.db_path)
+    try:
+        pulls: list[PullResult] = []
+        for path, size in zip(paths, sizes, strict=True):
+            callback = progress(str(path), size) if progress else None
+            pulls.append(run_step(pull_log, con, path, True, settings.read_block_bytes, callback))
+        for path, pull in zip(paths, pulls, strict=True):
+            if not pull.source_id:
+                raise InputError(f"{path}: empty file (0 bytes), nothing to audit")
+        session_ids = run_step(build_tables, con, [p.source_id for p in pulls])
+        for path, pull in zip(paths, pulls, strict=True):
+            if not con.execute("select 1 from session_bounds where source_id = ?", [pull.source_id]).fetchall():
+                kept = con.execute("select count(*) from other_lines where source_id = ?",
+                                   [pull.source_id]).fetchall()[0][0]
+                raise InputError(f"{path}: no bot log events found ({kept} other lines kept in the store)")
+        sessions: list[SessionAudit] = []
+        for session_id in session_ids:
+            report = build_report(con, session_id)
+            report["rules"] = run_step(evaluate_rules, con, session_id, settings)
+            folder = run_step(write_reports, report, settings.out_dir)
+            link = run_step(publish_reports, folder, report, settings)
+            alerts = run_step(raise_alerts, report, link, settings)
+            sessions.append(SessionAudit(session_id, str(folder), report, link, alerts))
+        worst = max((exit_code_for(s.report["rules"], settings.fail_on) for s in sessions), default=0)
+        return AuditOutcome(sessions, pulls, worst)
+    finally:
+        con.close()
+
+
+@flow(name="audit-session", log_prints=True)
+def audit_session(
+    logs: list[str],
+    db: str | None = None,
+    out: str | None = None,
+    publish: str | None = None,
+    fail_on: str | None = None,
+) -> dict[str, Any]:
+    """Audit bot session logs: one report per session found. An audit that finds problems completes."""
+    settings = load_settings(db=db, out=out, publish_url=publish, fail_on=fail_on)
+    outcome = audit_logs(settings, logs)
+    for s in outcome.sessions:
+        print(f"session {s.session_id}: end={s.report['session']['end']} report={s.report_dir}")
+    return outcome.summary()

@@ -1,0 +1,32 @@
+"""Task: write report.json, report.md and report.html of one session into ``<out>/<session id>/``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from mmwatch.report.build import validate_report
+from mmwatch.report.render_html import render_html
+from mmwatch.report.render_md import render_markdown
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a report."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@task(name="write-reports")
+def write_reports(report: dict[str, Any], out_dir: Path, series: dict[str, Any] | None = None) -> Path:
+    """Validate ``report`` against the contract and write its three renderings; return the folder."""
+    validate_report(report)
+    folder = Path(out_dir) / report["session"]["id"]
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(folder / "report.md", render_markdown(report))
+    write_text_atomic(folder / "report.html", render_html(report, series))
+    return folder

@@ -1,0 +1,50 @@
+"""Flow audit-session: a real flow run over a real log, and the plain-call path the CLI uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.audit_session import audit_logs, audit_session
+from mmwatch.config import load_settings
+from mmwatch.ingest import InputError
+from tests.conftest import fixture_log
+
+
+def test_flow_run_writes_reports(prefect_server: None, tmp_path: Path) -> None:
+    log = fixture_log("2025-12-28_mm_test2_d966775.log")
+    state = audit_session(logs=[str(log)], db=str(tmp_path / "m.duckdb"), out=str(tmp_path / "out"),
+                          return_state=True)
+    digest = state.result()
+    (session,) = digest["sessions"]
+    report = json.loads((Path(session["report_dir"]) / "report.json").read_text())
+    assert report["session"]["end"] == "kill_switch"
+    assert (Path(session["report_dir"]) / "report.html").exists()
+    assert state.is_completed()
+
+
+def test_same_log_twice_duplicates_nothing(tmp_path: Path) -> None:
+    import duckdb
+
+    log = fixture_log("2025-12-27_mm_0aca85a.log")
+    settings = load_settings(db=tmp_path / "m.duckdb", out=tmp_path / "out")
+    first = audit_logs(settings, [log])
+    second = audit_logs(settings, [log])
+    assert [s.session_id for s in first.sessions] == [s.session_id for s in second.sessions]
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("select count(*) from events").fetchall()[0][0] == 1181
+        assert con.execute("select count(*) from fills").fetchall()[0][0] == 4
+        assert con.execute("select count(*) from session_summary").fetchall()[0][0] == 1
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.log", "no such file"),
+    (lambda d: d, "is a directory"),
+    (lambda d: (d / "empty.log").write_bytes(b"") and d / "empty.log", "empty file"),
+])
+def test_bad_paths_are_clear_errors(tmp_path: Path, make, message: str) -> None:
+    path = make(tmp_path) or tmp_path / "empty.log"
+    with pytest.raises(InputError, match=message):
+        audit_logs(load_settings(db=tmp_path / "m.duckdb", out=tmp_path / "out"), [path])
