@@ -21,9 +21,10 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	touch $@
 
 demo: $(VENV)/.synced
-	$(VENV)/bin/mmwatch audit samples/*.log
+	$(VENV)/bin/mmwatch audit --publish "file://$(CURDIR)/.mmwatch/published" samples/*.log || test $$? -eq 1  # 1 = findings
 
 test: $(VENV)/.synced
+	@mkdir -p "$(PREFECT_HOME)"
 	$(VENV)/bin/python -m pytest
 
 lint: $(VENV)/.synced

@@ -17,11 +17,13 @@ from prefect import flow
 from mmwatch.config import Settings, load_settings
 from mmwatch.ingest import InputError, PullResult, check_readable
 from mmwatch.report.build import build_report
+from mmwatch.report.series import build_series
 from mmwatch.store import connect
 from tasks import run_step
 from tasks.alerts import raise_alerts
+from tasks.artifacts import attach_artifacts
 from tasks.ingest import pull_log
-from tasks.publish import publish_reports
+from tasks.publish import publish_alerts, publish_reports
 from tasks.report import write_reports
 from tasks.rules import evaluate_rules, exit_code_for
 from tasks.transform import build_tables
@@ -82,9 +84,12 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
         for session_id in session_ids:
             report = build_report(con, session_id)
             report["rules"] = run_step(evaluate_rules, con, session_id, settings)
-            folder = run_step(write_reports, report, settings.out_dir)
+            series = build_series(con, session_id)
+            folder = run_step(write_reports, report, settings.out_dir, series)
             link = run_step(publish_reports, folder, report, settings)
             alerts = run_step(raise_alerts, report, link, settings)
+            run_step(publish_alerts, folder, report, settings)  # alert records written just above
+            run_step(attach_artifacts, report, folder, link)  # Prefect UI artifacts; no-op outside a flow run
             sessions.append(SessionAudit(session_id, str(folder), report, link, alerts))
         worst = max((exit_code_for(s.report["rules"], settings.fail_on) for s in sessions), default=0)
         return AuditOutcome(sessions, pulls, worst)

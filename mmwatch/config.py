@@ -36,10 +36,31 @@ class Settings(BaseSettings):
     alert_min_severity: str = Field(default="high", description="lowest severity that raises an alert")
     alert_webhook_url: str | None = Field(default=None, description="Slack-compatible webhook for alerts")
     alert_block: str | None = Field(default=None, description="Prefect notification block name for alerts")
+    # rule engine (`expectations/`, `sql/rules/`) and alert delivery
+    expectations_dir: Path = Field(default=EXPECTATIONS_DIR, description="folder of the GX suite JSON files")
+    data_docs: bool = Field(default=True, description="write the GX Data Docs site beside each report")
+    alert_attempts: int = Field(default=3, ge=1, description="delivery attempts per alert notification")
+    alert_backoff_s: float = Field(default=0.5, ge=0, description="first retry delay; doubles each attempt")
+    alert_timeout_s: float = Field(default=5.0, gt=0, description="HTTP timeout of one delivery attempt")
+    # supervision (`mmwatch supervise`, flow supervise-bot)
+    log_dir: Path | None = Field(default=None, description="per-run bot logs; default <home>/logs")
+    pull_every_s: float = Field(default=5.0, gt=0, description="seconds between live pulls of the bot's log")
+    stale_after_s: float = Field(default=120.0, gt=0, description="no new log bytes this long: alert")
+    max_restarts: int = Field(default=3, ge=0, description="restarts after a crash or start-up failure")
+    restart_backoff_s: float = Field(default=5.0, ge=0, description="first restart delay; doubles each time")
+    restart_backoff_max_s: float = Field(default=300.0, ge=0, description="longest restart delay")
+    shutdown_timeout_s: float = Field(default=30.0, gt=0, description="graceful stop wait before SIGKILL")
+    live_error_burst: int = Field(default=10, ge=1, description="ERROR lines within the window = a burst")
+    live_error_window_s: float = Field(default=60.0, gt=0, description="window of the ERROR burst rule")
+    live_headroom_pct: float = Field(default=5.0, description="rate-limit headroom under this (%) alerts live")
 
     @property
     def db_path(self) -> Path:
         return self.db if self.db is not None else self.home / "mmwatch.duckdb"
+
+    @property
+    def log_dir_path(self) -> Path:
+        return self.log_dir if self.log_dir is not None else self.home / "logs"
 
     @property
     def out_dir(self) -> Path:

@@ -4,7 +4,9 @@ How it stays exact:
 
 * A file is known by a fingerprint of its first bytes, not by path or inode, so a file renamed by
   rotation is followed, and a file truncated or replaced at the same path (the bot restarted) is a
-  new source.
+  new source. Two more checks keep that exact: the last bytes loaded must still be where they were
+  (a file rewritten with the same first bytes and grown past the old offset is new), and a copy of
+  a known file at another path, while the original is still there, is a new source, not a rename.
 * Lines are loaded in blocks; each block's rows and the new committed offset are written in one
   DuckDB transaction. A crash anywhere leaves the store at a block boundary: nothing lost, nothing
   twice.
@@ -17,13 +19,15 @@ noise, damaged lines) goes through ``mmwatch.logline`` one line at a time.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import duckdb
 import numpy as np
@@ -34,6 +38,8 @@ from mmwatch.logline import LEVELS, TIMESTAMP_RE, Event, Other, classify_line
 from mmwatch.store import read_sql
 
 FINGERPRINT_BYTES = 1024
+TAIL_BYTES = 64  # checksum of the last bytes loaded: a rewritten file is caught even with the same head
+RESUME_WINDOW = 1024 * 1024  # how far back the last loaded line is looked for (pretty continuations)
 MAX_BULK_LINE = 8 * 1024 * 1024  # longer JSON lines take the line-by-line path
 _JSON_COLUMNS = {
     "timestamp": "VARCHAR", "level": "VARCHAR", "fields": "JSON", "target": "VARCHAR",
@@ -75,6 +81,7 @@ class _Source:
     committed_offset: int
     committed_lines: int
     is_new: bool
+    tail: bytes  # the last bytes loaded (up to TAIL_BYTES), checked on the next pull
 
 
 def _sha256(data: bytes) -> str:
@@ -96,19 +103,72 @@ def check_readable(path: Path) -> int:
     return st.st_size
 
 
-def _identify(con: duckdb.DuckDBPyConnection, path: str, head: bytes, size: int) -> _Source:
+def _read_at(fh: BinaryIO, start: int, length: int) -> bytes:
+    fh.seek(start)
+    return fh.read(length)
+
+
+def _still_holds(known_path: str, path: str, fingerprint: str, fp_len: int) -> bool:
+    """Whether ``known_path`` is another file that still starts with the fingerprinted bytes.
+
+    Then a file at ``path`` with the same first bytes is a copy (a second run of the same content),
+    not the old file renamed by rotation.
+    """
+    try:
+        if os.path.samefile(known_path, path):
+            return False
+        with open(known_path, "rb") as other:
+            return _sha256(other.read(fp_len)) == fingerprint
+    except OSError:
+        return False
+
+
+def _new_source_id(con: duckdb.DuckDBPyConnection, fingerprint: str, fp_len: int, path: str) -> str:
+    """Derived from the content; salted with the path and time only when that id is taken already."""
+    source_id = "src-" + _sha256(f"{fingerprint}:{fp_len}".encode())[:16]
+    while con.execute("select 1 from sources where source_id = ?", [source_id]).fetchall():
+        salt = f"{fingerprint}:{fp_len}:{path}:{datetime.now(UTC).isoformat()}:{source_id}"
+        source_id = "src-" + _sha256(salt.encode())[:16]
+    return source_id
+
+
+def _identify(con: duckdb.DuckDBPyConnection, fh: BinaryIO, path: str, head: bytes, size: int) -> _Source:
     """Find the source this file continues, or make a new one."""
     rows = con.execute(
-        "select source_id, path, fingerprint, fp_len, committed_offset, committed_lines from sources "
-        "order by (path = ?) desc, last_pull desc",
+        "select source_id, path, fingerprint, fp_len, committed_offset, committed_lines, tail_sha "
+        "from sources order by (path = ?) desc, last_pull desc",
         [path],
     ).fetchall()
-    for source_id, _known_path, fingerprint, fp_len, offset, lines in rows:
-        if fp_len <= len(head) and offset <= size and _sha256(head[:fp_len]) == fingerprint:
-            return _Source(source_id, fingerprint, fp_len, offset, lines, is_new=False)
+    for source_id, known_path, fingerprint, fp_len, offset, lines, tail_sha in rows:
+        if fp_len > len(head) or offset > size or _sha256(head[:fp_len]) != fingerprint:
+            continue
+        tail = _read_at(fh, max(0, offset - TAIL_BYTES), min(offset, TAIL_BYTES))
+        if tail_sha is not None and offset > 0 and _sha256(tail) != tail_sha:
+            continue  # same first bytes, different content where we stopped: rewritten
+        if known_path != path and _still_holds(known_path, path, fingerprint, fp_len):
+            continue  # a copy next to its original
+        return _Source(source_id, fingerprint, fp_len, offset, lines, is_new=False, tail=tail)
     fingerprint = _sha256(head)
-    source_id = "src-" + _sha256(f"{fingerprint}:{len(head)}".encode())[:16]
-    return _Source(source_id, fingerprint, len(head), 0, 0, is_new=True)
+    source_id = _new_source_id(con, fingerprint, len(head), path)
+    return _Source(source_id, fingerprint, len(head), 0, 0, is_new=True, tail=b"")
+
+
+def _after_pretty(con: duckdb.DuckDBPyConnection, source_id: str, offset: int) -> bool:
+    """Whether the last line loaded was a pretty event or its continuation (a continuation may follow).
+
+    Looks only at rows near the end (``byte_offset`` lower bound) so the cost does not grow with the file.
+    """
+    rows = con.execute(
+        "select pretty from ("
+        " select byte_offset, format = 'pretty' as pretty from events"
+        " where source_id = ? and byte_offset >= ?"
+        " union all"
+        " select byte_offset, reason = 'continuation' from other_lines"
+        " where source_id = ? and byte_offset >= ?"
+        ") order by byte_offset desc limit 1",
+        [source_id, offset - RESUME_WINDOW, source_id, offset - RESUME_WINDOW],
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def _line_bounds(arr: np.ndarray, unterminated: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +187,7 @@ def _line_bounds(arr: np.ndarray, unterminated: bool) -> tuple[np.ndarray, np.nd
     return starts, ends
 
 
-def _bulk_json(con: duckdb.DuckDBPyConnection, data: bytes, n_expected: int) -> pa.Table | None:
+def _bulk_json(con: duckdb.DuckDBPyConnection, data: bytes | bytearray, n_expected: int) -> pa.Table | None:
     """Parse JSON lines with DuckDB; ``None`` when the row count does not match the lines given."""
     rel = con.read_json(
         io.BytesIO(data), format="newline_delimited", ignore_errors=True, columns=_JSON_COLUMNS,
@@ -177,10 +237,19 @@ class _Block:
         self._take_slow(np.flatnonzero(slow), unterminated)
 
     def _take_bulk(self, con: duckdb.DuckDBPyConnection, bulk: np.ndarray, arr: np.ndarray) -> np.ndarray:
-        """Parse the bulk lines; return the mask of lines that still need the slow path."""
+        """Parse the bulk lines; return the mask of lines that still need the slow path.
+
+        DuckDB skips blank lines, so the few other lines are blanked out in a copy of the block
+        instead of joining the bulk lines one by one (a Python loop over every line): the rows
+        still come back one per bulk line, in line order.
+        """
         idx = np.flatnonzero(bulk)
-        clean = len(idx) == self.n_lines and bool((self.ends[idx] + 1 == np.append(self.starts[1:], len(arr))).all())
-        data = self.buf if clean else b"\n".join(self.buf[s:e] for s, e in zip(self.starts[idx], self.ends[idx], strict=True)) + b"\n"
+        others = np.flatnonzero(~bulk & (self.ends > self.starts))
+        data: bytes | bytearray = self.buf
+        if others.size:
+            data = bytearray(self.buf)
+            for s, e in zip(self.starts[others].tolist(), self.ends[others].tolist(), strict=True):
+                data[s:e] = b" " * (e - s)
         table = _bulk_json(con, data, len(idx))
         retry = np.zeros(self.n_lines, dtype=bool)
         if table is None:
@@ -234,7 +303,8 @@ class _Block:
             "line_no": pa.array([int(self.line_nos[i]) for i, *_ in rows], pa.int64()),
             "reason": pa.array([r for _, _, r, _ in rows], pa.string()),
             "byte_len": pa.array([n for _, n, _, _ in rows], pa.int64()),
-            "preview": pa.array([raw[:2000].decode("utf-8", "replace")[:500] for *_, raw in rows], pa.string()),
+            "preview": pa.array([raw[:2000].decode("utf-8", "replace")[:500] for *_, raw in rows],
+                                pa.string()),
             "raw": pa.array([raw for *_, raw in rows], pa.binary()),
         }, schema=_OTHER_SCHEMA)
 
@@ -247,27 +317,36 @@ def pull_file(
     block_bytes: int = 32 * 1024 * 1024,
     progress: Callable[[int, int], None] | None = None,
 ) -> PullResult:
-    """Load the bytes of ``path`` not loaded yet. ``final``: the file will not grow any more."""
+    """Load the bytes of ``path`` not loaded yet. ``final``: the file will not grow any more.
+
+    The cost is the new bytes (plus the 1 KiB head and 64 bytes of tail read to recognise the file),
+    not the file's size.
+    """
     path = Path(path)
     size = check_readable(path)
+    if block_bytes < 1:
+        raise InputError(f"read block size must be at least 1 byte, not {block_bytes}")
+    resolved = str(path.resolve())
     with path.open("rb") as fh:
         head = fh.read(FINGERPRINT_BYTES)
         if not head:
             return PullResult("", str(path), False, 0, 0, 0, 0, 0, 0)
-        src = _identify(con, str(path.resolve()), head, size)
+        src = _identify(con, fh, resolved, head, size)
         now = datetime.now(UTC)
         if src.is_new:
             con.execute(
-                "insert into sources values (?, ?, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
-                [src.source_id, str(path.resolve()), src.fingerprint, src.fp_len, size, now, now],
+                "insert into sources (source_id, path, fingerprint, fp_len, committed_offset, "
+                "committed_lines, size_seen, events, other, first_seen, last_pull) "
+                "values (?, ?, ?, ?, 0, 0, ?, 0, 0, ?, ?)",
+                [src.source_id, resolved, src.fingerprint, src.fp_len, size, now, now],
             )
         elif src.fp_len < len(head):  # the file has grown past its first fingerprint: make it stronger
             src.fingerprint, src.fp_len = _sha256(head), len(head)
-        offset, lines = src.committed_offset, src.committed_lines
+        offset, lines, tail = src.committed_offset, src.committed_lines, src.tail
         fh.seek(offset)
         n_events = n_other = 0
         pending = b""
-        after_pretty = False
+        after_pretty = False if src.is_new else _after_pretty(con, src.source_id, offset)
         load_events, load_other = read_sql("load/events.sql"), read_sql("load/other_lines.sql")
         while True:
             chunk = fh.read(block_bytes)
@@ -280,24 +359,21 @@ def pull_file(
             block, pending = data[:cut], data[cut:]
             if block:
                 parsed = _Block(con, block, offset, lines, unterminated, after_pretty)
-                after_pretty = parsed.after_pretty
                 event_batch, other_batch = parsed.event_batch(), parsed.other_batch()
+                new_tail = (tail + block)[-TAIL_BYTES:]
                 con.execute("begin transaction")
                 try:
                     con.register("event_batch", event_batch)
                     con.register("other_batch", other_batch)
                     con.execute(load_events, [src.source_id])
                     con.execute(load_other, [src.source_id])
-                    offset += len(block)
-                    lines += parsed.n_lines
-                    n_events += event_batch.num_rows
-                    n_other += other_batch.num_rows
                     con.execute(
                         "update sources set path = ?, fingerprint = ?, fp_len = ?, committed_offset = ?, "
                         "committed_lines = ?, size_seen = ?, events = events + ?, other = other + ?, "
-                        "last_pull = ? where source_id = ?",
-                        [str(path.resolve()), src.fingerprint, src.fp_len, offset, lines, size,
-                         event_batch.num_rows, other_batch.num_rows, datetime.now(UTC), src.source_id],
+                        "last_pull = ?, tail_sha = ? where source_id = ?",
+                        [resolved, src.fingerprint, src.fp_len, offset + len(block), lines + parsed.n_lines,
+                         max(size, offset + len(block)), event_batch.num_rows, other_batch.num_rows,
+                         datetime.now(UTC), _sha256(new_tail), src.source_id],
                     )
                     con.execute("commit")
                 except BaseException:
@@ -306,12 +382,88 @@ def pull_file(
                 finally:
                     con.unregister("event_batch")
                     con.unregister("other_batch")
+                # only once committed: a failed block leaves the counters where the store is
+                offset += len(block)
+                lines += parsed.n_lines
+                tail = new_tail
+                after_pretty = parsed.after_pretty
+                n_events += event_batch.num_rows
+                n_other += other_batch.num_rows
                 if progress is not None:
                     progress(offset, max(size, offset))
             if at_eof:
                 break
         if not src.is_new and n_events == 0 and n_other == 0:
-            con.execute("update sources set size_seen = ?, last_pull = ? where source_id = ?",
-                        [size, datetime.now(UTC), src.source_id])
+            con.execute("update sources set path = ?, size_seen = ?, last_pull = ? where source_id = ?",
+                        [resolved, size, datetime.now(UTC), src.source_id])
     return PullResult(src.source_id, str(path), src.is_new, offset - src.committed_offset, n_events, n_other,
-                      offset, size, len(pending))
+                      offset, max(size, offset), len(pending))
+
+
+def expand_paths(patterns: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """The files named or matched by ``patterns``, in a stable order, and the globs that matched nothing.
+
+    A plain path must be readable (``InputError`` otherwise); a glob may match nothing yet (a bot
+    that has not started), which the caller reports rather than fails on. A file matching the glob
+    later is a new source at its first pull.
+    """
+    files: list[Path] = []
+    empty: list[str] = []
+    seen: set[str] = set()
+    for pattern in patterns:
+        text = str(pattern)
+        if glob.has_magic(text):
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())
+            if not matches:
+                empty.append(text)
+        else:
+            check_readable(Path(text))
+            matches = [Path(text)]
+        for path in matches:
+            key = str(path.resolve())
+            if key not in seen:
+                seen.add(key)
+                files.append(path)
+    return files, empty
+
+
+def pull_digest(results: Sequence[PullResult], unmatched: Sequence[str] = ()) -> dict[str, Any]:
+    """A JSON-friendly digest of one pull of several files (``mmwatch pull --json``, flow pull-logs)."""
+    return {
+        "files": [
+            {"path": r.path, "source_id": r.source_id, "new_source": r.new_source, "bytes_read": r.bytes_read,
+             "events": r.events, "other": r.other, "committed_offset": r.committed_offset, "size": r.size,
+             "held_back": r.held_back}
+            for r in results
+        ],
+        "unmatched_globs": list(unmatched),
+        "bytes_read": sum(r.bytes_read for r in results),
+        "events": sum(r.events for r in results),
+        "other": sum(r.other for r in results),
+    }
+
+
+def pull_paths(
+    db_path: Path | str,
+    patterns: Sequence[str | Path],
+    *,
+    final: bool = False,
+    block_bytes: int = 32 * 1024 * 1024,
+    pull: Callable[..., PullResult] | None = None,
+) -> tuple[list[PullResult], list[str]]:
+    """Pull every file named or matched by ``patterns`` into the store at ``db_path``.
+
+    Returns the pull results and the globs that matched nothing. ``pull`` replaces ``pull_file``
+    (called with the same arguments) so that a flow can make each file a task run.
+    """
+    from mmwatch.store import connect
+
+    if not patterns:
+        raise InputError("no log path or glob given")
+    files, unmatched = expand_paths(patterns)
+    pull = pull or pull_file
+    con = connect(db_path)
+    try:
+        return [pull(con, path, final=final, block_bytes=block_bytes) for path in files], unmatched
+    finally:
+        con.close()

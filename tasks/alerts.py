@@ -1,15 +1,28 @@
-"""Task: alerts for failed rules (placeholder until the alerting lands)."""
+"""Task: alerts for the failed rules of one session's report (logic in ``mmwatch.alerts``).
+
+The record of each alert goes to ``<out>/<session id>/alerts/<RULE>.json`` (beside the report) and
+to table ``alerts`` of the store, with whether the notification was delivered.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
+from mmwatch.alerts import raise_session_alerts
 from mmwatch.config import Settings
+from mmwatch.store import connect
 
 
-@task(name="raise-alerts")
+@task(name="raise-alerts", cache_policy=NO_CACHE)
 def raise_alerts(report: dict[str, Any], report_link: str | None, settings: Settings) -> list[dict[str, Any]]:
     """Alert records for the failed rules of ``report`` at or above the alert severity."""
-    return []
+    report_dir = settings.out_dir / report["session"]["id"]
+    # Same process as the audit's connection: DuckDB shares the open database, no second lock.
+    con = connect(settings.db_path)
+    try:
+        return raise_session_alerts(con, report, report_link, report_dir, settings)
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import task
 
+from mmwatch.masking import mask_secrets
 from mmwatch.report.build import validate_report
 from mmwatch.report.render_html import render_html
 from mmwatch.report.render_md import render_markdown
@@ -23,6 +24,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 @task(name="write-reports")
 def write_reports(report: dict[str, Any], out_dir: Path, series: dict[str, Any] | None = None) -> Path:
     """Validate ``report`` against the contract and write its three renderings; return the folder."""
+    report = mask_secrets(report)  # no private key, API secret or full wallet address quoted from a log
     validate_report(report)
     folder = Path(out_dir) / report["session"]["id"]
     folder.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,9 @@ first_quote as (
     from stg_events
     where json_extract_string(span, '$.name') = 'quote_cycle'
        or list_contains(json_extract_string(spans, '$[*].name'), 'quote_cycle')
-       or message in ('Quote positions vs market', 'Calculated ladder quotes', 'Quote cycle complete')
+       -- December code: DEBUG `Calculated ladder quotes`, earlier `Calculated quotes`
+       or message in ('Quote positions vs market', 'Calculated ladder quotes', 'Calculated quotes',
+                      'Quote cycle complete')
     group by all
 ),
 

@@ -4,7 +4,9 @@ with problems as (
     select session_id, level, line_no, message,
         regexp_replace(
             regexp_replace(
-                regexp_replace(coalesce(message, ''), '0x[0-9a-fA-F]+', '{hex}', 'g'),
+                regexp_replace(
+                    regexp_replace(coalesce(message, ''), '0x[0-9a-fA-F]+', '{hex}', 'g'),
+                    '^\[Fill\] (.*)\b(bought|sold)\b', '[Fill] \1{side}'),
                 '"[^"]*"', '"{}"', 'g'),
             '-?\$?[0-9]+(\.[0-9]+)?(e-?[0-9]+)?', '{n}', 'g') as template
     from stg_events

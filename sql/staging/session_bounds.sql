@@ -28,7 +28,9 @@ boundaries as (
           or previous_message like 'Leverage: using %'
           or previous_message like 'Starting market maker%', false)
     union all
-    select o.source_id, o.byte_offset + 1
+    -- cargo's `Running ...market_maker` line opens a run of a console capture: it and what follows
+    -- belong to the new session
+    select o.source_id, o.byte_offset
     from other_lines as o
     join scope_sources using (source_id)
     where o.reason = 'console' and regexp_matches(o.preview, '^\s*Running `[^`]*market_maker')
@@ -60,12 +62,29 @@ per_session as (
         arg_min(ts_raw, pos) filter (where is_boundary = 0) as started_at,
         arg_min(message, pos) filter (where is_boundary = 0) as first_message,
         arg_max(ts_raw, pos) filter (where is_boundary = 0) as ended_at,
+        max(pos) filter (where is_boundary = 0) as last_offset,
         min(ts) filter (where is_boundary = 0) as first_ts,
         max(ts) filter (where is_boundary = 0) as last_ts,
         count(*) filter (where is_boundary = 0) as n_events
     from numbered
     group by all
     having count(*) filter (where is_boundary = 0) > 0
+),
+
+kept as (
+    select *, lag(last_offset) over (partition by source_id order by start_offset) as previous_last_offset
+    from per_session
+),
+
+-- Non-event lines (cargo output, banners) between two runs belong to the later run: a session
+-- after the first one takes every line from the first boundary after the previous session's last
+-- event (e.g. just after `Market maker stopped.`).
+opened as (
+    select k.source_id, k.start_offset, min(b.starts_at) as opened_at
+    from kept as k
+    join boundaries as b
+        on b.source_id = k.source_id and b.starts_at > k.previous_last_offset and b.starts_at <= k.start_offset
+    group by all
 ),
 
 final as (
@@ -78,14 +97,15 @@ final as (
         start_offset,
         -- lines before a source's first event (cargo output) belong to its first session
         case when row_number() over (partition by source_id order by start_offset) = 1 then 0
-             else start_offset end as join_from,
+             else coalesce(o.opened_at, start_offset) end as join_from,
         lead(start_offset) over (partition by source_id order by start_offset) as next_start_offset,
         started_at,
         ended_at,
         first_ts,
         last_ts,
         n_events
-    from per_session
+    from kept
+    left join opened as o using (source_id, start_offset)
 )
 
 select * from final

@@ -19,7 +19,8 @@ evidence as (
            'Rate limit status',
            'Rate limit headroom low (<10%) - throttling reconciliation',
            'Kill switch status',
-           'Calculated ladder quotes'
+           'Calculated ladder quotes',
+           'Calculated quotes'
        )
        or message like '[SafetySync]%'
        or message like '[Fill]%'

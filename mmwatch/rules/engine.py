@@ -1,0 +1,83 @@
+"""Evaluate every rule for one session: SQL observations -> GX verdicts -> report entries + table.
+
+``passed`` is decided here from two inputs: the SQL's ``evaluated`` flag and GX's success. A rule
+whose evidence is absent is ``None`` ("not evaluated") even though GX, which ignores nulls in
+column expectations, calls it a success. Results replace the session's rows in ``rule_results``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from mmwatch.config import SEVERITIES
+from mmwatch.rules.catalogue import RuleSpec, Suite, load_catalogue
+from mmwatch.rules.gx_validate import validate
+from mmwatch.rules.observe import Observation, observe, prepare
+
+log = logging.getLogger(__name__)
+MAX_EVIDENCE = 10
+
+
+def entry(rule: RuleSpec, obs: Observation, gx_success: bool | None) -> dict[str, Any]:
+    """One report.json ``rules`` entry."""
+    passed = gx_success if obs.evaluated and obs.observed is not None else None
+    return {
+        "id": rule.rule_id,
+        "title": rule.title,
+        "severity": rule.severity,
+        "passed": passed,
+        "observed": obs.observed if obs.evaluated else None,
+        "threshold": rule.threshold,
+        "summary": obs.summary if passed is not None else f"not evaluated: {obs.summary}",
+        "remediation": rule.remediation,
+        "evidence": obs.evidence[:MAX_EVIDENCE] if passed is False else [],
+    }
+
+
+def store_results(con: duckdb.DuckDBPyConnection, session_id: str, rules: list[dict[str, Any]]) -> None:
+    """Replace the session's rows of ``rule_results`` (a re-audit never duplicates)."""
+    now = datetime.now(UTC)
+    rows = [[session_id, r["id"], r["title"], r["severity"], r["passed"], json.dumps(r["observed"]),
+             r["threshold"], r["summary"], json.dumps(r["evidence"]), now] for r in rules]
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from rule_results where session_id = ?", [session_id])
+        if rows:
+            con.executemany("insert into rule_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def evaluate_session(con: duckdb.DuckDBPyConnection, session_id: str, expectations_dir: Path,
+                     docs_dir: Path | None = None, suites: list[Suite] | None = None) -> list[dict[str, Any]]:
+    """Report entries of every rule of ``expectations_dir`` for ``session_id``, stored in ``rule_results``.
+
+    ``docs_dir``: write the GX Data Docs site of this validation there (None: no site).
+    """
+    suites = suites if suites is not None else load_catalogue(expectations_dir)
+    prepare(con)
+    rules = [rule for suite in suites for rule in suite.rules]
+    observations = {rule.rule_id: observe(con, rule, session_id) for rule in rules}
+    row = {rid: (o.observed if o.evaluated else None) for rid, o in observations.items()}
+    outcome = validate(suites, row, run_name=session_id, docs_dir=docs_dir)
+    log.debug("GX timings for %s: %s", session_id, outcome.seconds)
+    results = [entry(rule, observations[rule.rule_id], outcome.success.get(rule.rule_id)) for rule in rules]
+    store_results(con, session_id, results)
+    return results
+
+
+def exit_code_for(rules: list[dict[str, Any]], fail_on: str) -> int:
+    """1 when a rule at or above ``fail_on`` failed (``passed is False``), else 0; nulls never fail."""
+    if fail_on not in SEVERITIES:
+        raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    floor = SEVERITIES.index(fail_on)
+    failed = (r for r in rules if r.get("passed") is False)
+    return 1 if any(SEVERITIES.index(r["severity"]) >= floor for r in failed) else 0
