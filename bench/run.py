@@ -51,6 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, help="runs per step; the median is reported (default 3, quick 1)")
     p.add_argument("--audit-runs", type=int,
                    help="runs of the (slow) end-to-end audit, at most --runs (default: --runs)")
+    p.add_argument("--render", metavar="JSON", type=Path,
+                   help="only rewrite results.md from a saved bench/out/results.json (no measuring)")
     args = p.parse_args(argv)
     try:
         args.size_bytes = generate.parse_size(args.size or ("10MB" if args.quick else "1GB"))
@@ -147,9 +149,14 @@ def incremental_step(log: Path, meta: dict, db: Path, env: dict[str, str]) -> di
             "events": out["events"]}
 
 
+def progress(text: str) -> None:
+    print(f"  {datetime.now(UTC).strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
+
+
 def one_run(main: Path, main_meta: dict, small: Path, small_meta: dict, env: dict[str, str],
             use_cli: bool, audit: bool) -> dict:
     r: dict = {}
+    progress("(a) duckdb read_json")
     db = fresh(WORK / "ceiling.duckdb")
     m = measure.run(steps_cmd("duckdb", main, db), env=env, cwd=ROOT)
     out = json.loads(m.stdout.strip().splitlines()[-1])
@@ -164,12 +171,14 @@ def one_run(main: Path, main_meta: dict, small: Path, small_meta: dict, env: dic
         r[f"grep {pattern}"] = {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "rss_mb": m.peak_rss_mb,
                                 "count": int(m.stdout.strip() or 0)}
 
+    progress("(c) pull")
     db = fresh(WORK / "pull_main.duckdb")
     m = pull_step(main, db, env, use_cli)
     events, other = store_counts(db)
     work = json.loads(m.stdout.strip().splitlines()[-1])["work_s"] if not use_cli else None
     r["pull"] = {"wall_s": m.wall_s, "work_s": work, "cpu_s": m.cpu_s, "rss_mb": m.peak_rss_mb,
                  "events": events, "other": other}
+    progress("(e) incremental pulls, small source pull")
     r["incremental_main"] = incremental_step(main, main_meta, db, env)
     fresh(db)
 
@@ -181,6 +190,7 @@ def one_run(main: Path, main_meta: dict, small: Path, small_meta: dict, env: dic
 
     if not audit:
         return r
+    progress("(d) audit")
     db, reports = fresh(WORK / "audit.duckdb"), fresh(WORK / "reports")
     cmd = [*mmwatch_cmd(), "audit", str(main), "--db", str(db), "--out", str(reports), "--no-prefect",
            "--json"]
@@ -355,8 +365,25 @@ def render_md(s: dict, runs: list[dict], info: dict, meta: dict, started: str, l
     return "\n".join(lines)
 
 
+def save(path: Path, record: dict) -> None:
+    path.write_text(json.dumps(record, indent=1) + "\n")
+
+
+def render_saved(path: Path) -> int:
+    rec = json.loads(path.read_text())
+    md = render_md(rec["summary"], rec["runs"], rec["machine"], rec["meta"], rec["started"],
+                   tuple(rec["load"]),
+                   rec["quick"])
+    target = OUT / "results_quick.md" if rec["quick"] else RESULTS_MD
+    target.write_text(md)
+    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return render_saved(args.render)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_start = os.getloadavg()[0]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -370,20 +397,20 @@ def main(argv: list[str] | None = None) -> int:
     warm(small_log)
     env = child_env(WORK / "home")
     use_cli = have_pull_command(env)
-    runs = []
+    saved = OUT / ("results_quick.json" if args.quick else "results.json")
+    runs: list[dict] = []
     for i in range(args.runs):
         start = time.perf_counter()
         runs.append(one_run(main_log, main_meta, small_log, small_meta, env, use_cli, i < args.audit_runs))
         print(f"run {i + 1}/{args.runs}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        save(OUT / "runs_partial.json", {"runs": runs})
     summary = summarize(runs, main_meta, small_meta, use_cli)
     info = machine()
-    md = render_md(summary, runs, info, main_meta, started, (load_start, os.getloadavg()[0]), args.quick)
-    target = OUT / "results_quick.md" if args.quick else RESULTS_MD
-    target.write_text(md)
-    (OUT / ("results_quick.json" if args.quick else "results.json")).write_text(
-        json.dumps({"summary": summary, "machine": info, "runs": runs}, indent=1) + "\n")
+    load = (load_start, os.getloadavg()[0])
+    save(saved, {"summary": summary, "machine": info, "runs": runs, "meta": main_meta, "started": started,
+                 "load": load, "quick": args.quick})
+    render_saved(saved)
     shutil.rmtree(WORK, ignore_errors=True)
-    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
     print(json.dumps(summary))
     return 0
 

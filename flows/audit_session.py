@@ -59,8 +59,13 @@ class AuditOutcome:
         }
 
 
-def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: ProgressFactory | None = None) -> AuditOutcome:
-    """Audit every session found in ``logs``. Raises ``InputError`` before any work for a bad path."""
+def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: ProgressFactory | None = None,
+               final: bool = True) -> AuditOutcome:
+    """Audit every session found in ``logs``. Raises ``InputError`` before any work for a bad path.
+
+    ``final=False`` for a log that may still grow (nightly audit): an unfinished last line is held
+    back for a later pull instead of being kept as a truncated line.
+    """
     paths = [Path(p) for p in logs]
     if not paths:
         raise InputError("no log file given")
@@ -70,7 +75,7 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
         pulls: list[PullResult] = []
         for path, size in zip(paths, sizes, strict=True):
             callback = progress(str(path), size) if progress else None
-            pulls.append(run_step(pull_log, con, path, True, settings.read_block_bytes, callback))
+            pulls.append(run_step(pull_log, con, path, final, settings.read_block_bytes, callback))
         for path, pull in zip(paths, pulls, strict=True):
             if not pull.source_id:
                 raise InputError(f"{path}: empty file (0 bytes), nothing to audit")

@@ -27,8 +27,8 @@ def _pull_as_task(con: duckdb.DuckDBPyConnection, path: Path, *, final: bool, bl
 def pull_logs(paths: list[str], db: str | None = None, final: bool = False) -> dict[str, Any]:
     """Load the new lines of ``paths`` (files or globs). ``final``: the files will not grow any more."""
     settings = load_settings(db=db)
-    results, unmatched = pull_paths(settings.db_path, paths, final=final, block_bytes=settings.read_block_bytes,
-                                    pull=_pull_as_task)
+    results, unmatched = pull_paths(settings.db_path, paths, final=final,
+                                    block_bytes=settings.read_block_bytes, pull=_pull_as_task)
     for r in results:
         print(f"{r.path}: +{r.bytes_read} bytes, {r.events} events, {r.other} other lines "
               f"(source {r.source_id}{', new' if r.new_source else ''})")

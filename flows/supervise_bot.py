@@ -60,14 +60,25 @@ def supervise_bot(
     backoff: float | None = None,
     shutdown_timeout: float | None = None,
     audit: bool = True,
+    fail_on: str | None = None,
 ) -> dict[str, Any] | State:
     """Run ``command`` (``{log_file}`` = the per-run log path) under supervision until it stops for good."""
     settings = load_settings(log_dir=log_dir, db=db, out=out, publish_url=publish, pull_every_s=pull_every,
                              max_restarts=max_restarts, stale_after_s=stale_after, restart_backoff_s=backoff,
-                             shutdown_timeout_s=shutdown_timeout)
+                             shutdown_timeout_s=shutdown_timeout, fail_on=fail_on)
     stop = StopRequest(extra=cancel_checker())
     outcome = supervise(settings, SuperviseOptions(command=list(command), audit=audit), stop=stop)
     summary = outcome.summary()
     if stop.reason == "flow run cancelled":
         return Cancelled(message=f"bot stopped on request after {len(outcome.runs)} run(s)", data=summary)
     return summary
+
+
+def run_summary(state: State) -> dict[str, Any]:
+    """The runs' summary of a finished ``supervise_bot`` flow run, cancelled or not."""
+    if isinstance(state.data, dict):
+        return state.data
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, dict):
+        return result
+    raise RuntimeError(f"supervise-bot ended {state.name} without a summary: {state.message}")

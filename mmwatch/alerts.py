@@ -91,6 +91,7 @@ def post_json(url: str, body: dict[str, Any], timeout_s: float) -> None:
 
 def notify_block(block_name: str, record: dict[str, Any]) -> None:
     """Send through a Prefect notification block, named ``<block-type-slug>/<name>`` (needs an API)."""
+    import prefect.blocks.notifications  # noqa: F401 (registers the notification block types)
     from prefect.blocks.core import Block
 
     block = Block.load(block_name)
@@ -163,6 +164,8 @@ def raise_session_alerts(con: duckdb.DuckDBPyConnection, report: dict[str, Any],
                          report_dir: Path, settings: Settings) -> list[dict[str, Any]]:
     """Alert on the failed rules of one session's report; return the records with their delivery."""
     con.execute((SQL_DIR / "rules" / "_tables.sql").read_text(encoding="utf-8"))
+    # not published: point at the local report, so the alert always leads to the evidence
+    report_link = report_link or (report_dir / "report.md").resolve().as_uri()
     out: list[dict[str, Any]] = []
     for record in alert_records(report, report_link, settings.alert_min_severity):
         if already_delivered(con, record["alert_id"]):

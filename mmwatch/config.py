@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".mmwatch"), description="working folder for the embedded defaults")
     db: Path | None = Field(default=None, description="DuckDB file; default <home>/mmwatch.duckdb")
     out: Path | None = Field(default=None, description="report folder; default <home>/reports")
-    publish_url: str | None = Field(default=None, description="s3://bucket/prefix or file:///path")
+    publish_url: str | None = Field(default=None, description="s3://bucket/prefix or file:///path; None: not "
+                                    "published (make demo passes file://<cwd>/.mmwatch/published)")
     read_block_bytes: int = Field(default=32 * 1024 * 1024, description="bytes read per ingest step")
     fail_on: str = Field(default="critical", description="lowest severity of a failed rule that exits 1")
     alert_min_severity: str = Field(default="high", description="lowest severity that raises an alert")
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
     shutdown_timeout_s: float = Field(default=30.0, gt=0, description="graceful stop wait before SIGKILL")
     live_error_burst: int = Field(default=10, ge=1, description="ERROR lines within the window = a burst")
     live_error_window_s: float = Field(default=60.0, gt=0, description="window of the ERROR burst rule")
-    live_headroom_pct: float = Field(default=5.0, description="rate-limit headroom under this (%) alerts live")
+    live_headroom_pct: float = Field(default=5.0, description="rate-limit headroom (%) under this alerts")
 
     @property
     def db_path(self) -> Path:

@@ -23,6 +23,7 @@ import glob
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from mmwatch.store import read_sql
 
 FINGERPRINT_BYTES = 1024
 TAIL_BYTES = 64  # checksum of the last bytes loaded: a rewritten file is caught even with the same head
+LOCK_WAIT_S = 15.0  # how long a pull waits for another process's lock on the DuckDB file
 RESUME_WINDOW = 1024 * 1024  # how far back the last loaded line is looked for (pretty continuations)
 MAX_BULK_LINE = 8 * 1024 * 1024  # longer JSON lines take the line-by-line path
 _JSON_COLUMNS = {
@@ -456,14 +458,30 @@ def pull_paths(
     Returns the pull results and the globs that matched nothing. ``pull`` replaces ``pull_file``
     (called with the same arguments) so that a flow can make each file a task run.
     """
-    from mmwatch.store import connect
-
     if not patterns:
         raise InputError("no log path or glob given")
     files, unmatched = expand_paths(patterns)
     pull = pull or pull_file
-    con = connect(db_path)
+    con = connect_waiting(db_path)
     try:
         return [pull(con, path, final=final, block_bytes=block_bytes) for path in files], unmatched
     finally:
         con.close()
+
+
+def connect_waiting(db_path: Path | str, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """Open the store, waiting up to ``wait_s`` while another process holds its lock.
+
+    The supervisor opens the DuckDB file for a moment at every live check; a scheduled pull or
+    audit that arrives at that moment waits its turn instead of failing.
+    """
+    from mmwatch.store import StoreError, connect
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return connect(db_path)
+        except StoreError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)

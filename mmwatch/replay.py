@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -163,7 +163,8 @@ def shutdown_lines(k: _Knowledge, now: datetime) -> list[bytes]:
 
 def _render(k: _Knowledge, ts: str, message: str, fields: dict[str, Any]) -> bytes:
     if not k.pretty:
-        obj = {"timestamp": ts, "level": "INFO", "fields": {"message": message, **fields}, "target": BOT_TARGET}
+        obj = {"timestamp": ts, "level": "INFO", "fields": {"message": message, **fields},
+               "target": BOT_TARGET}
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
     text = f"\x1b[2m{ts}\x1b[0m \x1b[{_PRETTY_COLOURS['INFO']}m INFO\x1b[0m {message}"
     for key, value in fields.items():
@@ -224,7 +225,7 @@ def replay(source: Path, target: Path, speed: float = 1.0, exit_code: int = 0, m
                 shutting_down = shutting_down or any(mark in raw for mark in _SHUTDOWN_MARKS)
                 stopped = stopped or _STOPPED in raw
             if stop.requested and not shutting_down and not stopped:
-                for line in shutdown_lines(knowledge, datetime.now().astimezone()):
+                for line in shutdown_lines(knowledge, datetime.now(UTC)):
                     out.write(line)
                     out.flush()
                     n_lines += 1

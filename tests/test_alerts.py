@@ -134,6 +134,7 @@ def test_server_down_alert_retried_and_recorded_undelivered(audited: dict[str, A
     folder = settings.out_dir / audited["report"]["session"]["id"] / "alerts"
     saved = json.loads((folder / "KILL-SWITCH.json").read_text())
     assert saved["delivery"]["delivered"] is False and saved["delivery"]["channels"][0]["attempts"] == 3
+    assert saved["report_link"] == (folder.parent / "report.md").resolve().as_uri()  # not published: local
     # the next audit retries what was not delivered, and succeeds once the receiver is up
     up = Receiver()
     try:
@@ -165,3 +166,23 @@ def test_alert_records_follow_the_severity_floor(audited: dict[str, Any]) -> Non
     assert len(alert_records(report, None, "info")) > len(alert_records(report, None, "critical")) > 0
     with pytest.raises(ValueError, match="alert_min_severity"):
         alert_records(report, None, "urgent")
+
+
+def test_prefect_notification_block_delivers(prefect_server: None, audited: dict[str, Any],
+                                            receiver: Receiver, tmp_path: Path) -> None:
+    """alert_block names a saved Prefect notification block; it posts to the receiver on 127.0.0.1."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    CustomWebhookNotificationBlock(
+        name="mmwatch-test", url=receiver.url, method="POST",
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},
+    ).save("mmwatch-test-hook", overwrite=True)
+    settings = fresh(audited, tmp_path, alert_block="custom-webhook/mmwatch-test-hook",
+                     alert_min_severity="critical")
+    records = raise_alerts.fn(audited["report"], None, settings)
+    assert len(receiver.bodies) == len(records) > 0
+    subjects = sorted(b["subject"] for b in receiver.bodies)
+    assert subjects == sorted(f"mmwatch: {r['rule']} failed (critical)" for r in records)
+    assert any(b["body"].startswith("[CRITICAL] KILL-SWITCH failed") for b in receiver.bodies)
+    rows = alerts_table(settings)
+    assert all(r[2] is True and r[5] == "prefect-block:custom-webhook/mmwatch-test-hook" for r in rows)

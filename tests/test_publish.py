@@ -181,7 +181,9 @@ def test_store_down_audit_succeeds_and_retry_sends_everything(
     assert cli_main(["publish", "--db", str(db)]) == 1  # objects wait: exit 1
     assert f"queued   {expected:6}" in capsys.readouterr().out
     env = {**os.environ, "AWS_ENDPOINT_URL": s3_endpoint}
-    done = subprocess.run([sys.executable, "-m", "mmwatch.cli", "publish", "--retry", "--db", str(db)],
+    entry = ROOT / ".venv" / "bin" / "mmwatch"  # the installed command; the module when run elsewhere
+    command = [str(entry)] if entry.exists() else [sys.executable, "-m", "mmwatch.cli"]
+    done = subprocess.run([*command, "publish", "--retry", "--db", str(db)],
                           capture_output=True, text=True, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert f"{expected} created; 0 still waiting" in done.stdout
@@ -239,6 +241,14 @@ def test_no_secret_in_any_published_object(bucket: str, audited, tmp_path: Path)
         if "0x90F8…c9C1" in text:
             masked_in.append(Path(key).name)
     assert sorted(masked_in) == sorted([f"{failed}.json", "report.json"])  # the planted lines, masked
+
+
+def test_missing_bucket_keeps_everything_queued(bucket: str, audited, tmp_path: Path) -> None:
+    report_dir, report = audited[1]
+    done = publish_session(report_dir, report, f"s3://{bucket}-missing/x", tmp_path / "m.duckdb")
+    assert done.link is None and done.result.sent == 0
+    assert "NoSuchBucket" in (done.result.error or "")
+    assert done.result.waiting == object_count(report_dir) == len(outbox_rows(tmp_path / "m.duckdb"))
 
 
 # -- fallback and file target ---------------------------------------------------------------------

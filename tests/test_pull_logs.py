@@ -80,7 +80,8 @@ def test_kill_9_midway_then_pull_again_loads_each_line_once(tmp_path: Path) -> N
     assert digest["files"][0]["bytes_read"] == size - offset
     with duckdb.connect(str(db), read_only=True) as con:
         assert stored_offsets(con, source_id) == line_starts(big.read_bytes())
-        ((n_lines, committed),) = con.execute("select committed_lines, committed_offset from sources").fetchall()
+        ((n_lines, committed),) = con.execute(
+            "select committed_lines, committed_offset from sources").fetchall()
         assert committed == size and n_lines == big.read_bytes().count(b"\n")
         # line numbers continue across the crash: 1..N, each once
         nos = con.execute("select line_no from events union all select line_no from other_lines "
@@ -100,7 +101,8 @@ def test_partial_last_line_is_loaded_once_and_whole(tmp_path: Path) -> None:
         fh.write(cut_line[37:] + src[41])
     second = pull_file(con, log)
     assert (second.events, second.held_back, second.bytes_read) == (2, 0, len(cut_line) + len(src[41]))
-    rows = con.execute("select byte_offset, line_no, fields from events where byte_offset = ?", [len(head)]).fetchall()
+    rows = con.execute("select byte_offset, line_no, fields from events where byte_offset = ?",
+                       [len(head)]).fetchall()
     assert len(rows) == 1 and rows[0][1] == 41
     assert json.loads(rows[0][2]) == json.loads(cut_line)["fields"]
     assert stored_offsets(con, first.source_id) == line_starts(log.read_bytes())
@@ -173,7 +175,8 @@ def test_glob_picks_up_new_files_and_sources_lists_sessions(tmp_path: Path) -> N
     listing = cli("sources", "--db", db, "--json")
     assert listing.returncode == 0, listing.stderr
     sources = {Path(s["path"]).name: s for s in json.loads(listing.stdout)}
-    assert sources["a.log"]["events"] == 1181 and sources["a.log"]["offset"] == (logs / "a.log").stat().st_size
+    assert sources["a.log"]["events"] == 1181
+    assert sources["a.log"]["offset"] == (logs / "a.log").stat().st_size
     assert len(sources["a.log"]["sessions"]) == 1 and len(sources["b.log"]["sessions"]) == 1
     missing = cli("pull", str(tmp_path / "missing.log"), str(logs / "*.log"), "--db", db, "--no-prefect")
     assert missing.returncode == 2 and missing.stderr.strip().endswith("missing.log: no such file")

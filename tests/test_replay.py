@@ -27,7 +27,8 @@ def session_end(log: Path, db: Path) -> str:
     try:
         source_id = pull_file(con, log, final=True).source_id
         (session_id,) = build_audit_tables(con, [source_id])
-        return con.execute('select "end" from session_summary where session_id = ?', [session_id]).fetchall()[0][0]
+        rows = con.execute('select "end" from session_summary where session_id = ?', [session_id]).fetchall()
+        return rows[0][0]
     finally:
         con.close()
 

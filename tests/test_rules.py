@@ -198,7 +198,8 @@ def _mmwatch(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_seed_session_fails_like_the_hand_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_session_fails_like_the_hand_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     """The January-format log with the seed audit's figures: `mmwatch audit` (a real subprocess) exits 1."""
     from tests.jan_log import write_jan_log
 
@@ -225,6 +226,14 @@ def test_seed_session_fails_like_the_hand_audit(tmp_path: Path, monkeypatch: pyt
             str(fixture_log("2025-12-27_mm_0aca85a.log"))]
     assert main(calm) == 0
     assert main([*calm, "--fail-on", "info"]) == 1
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "rules.json").write_text("{not json")
+    monkeypatch.setenv("MMWATCH_EXPECTATIONS_DIR", str(broken))
+    capsys.readouterr()
+    assert main(calm) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rules.json: not a readable suite JSON" in err  # one line, no traceback
 
 
 def test_flow_run_emits_one_event_per_failed_rule(prefect_server: None, tmp_path: Path) -> None:
@@ -233,7 +242,7 @@ def test_flow_run_emits_one_event_per_failed_rule(prefect_server: None, tmp_path
 
     from prefect import flow
     from prefect.client.orchestration import get_client
-    from prefect.events.filters import EventFilter, EventNameFilter
+    from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
 
     from tasks import run_step
 
@@ -255,8 +264,8 @@ def test_flow_run_emits_one_event_per_failed_rule(prefect_server: None, tmp_path
     events: list[Any] = []
     with get_client(sync_client=True) as client:
         for _ in range(60):  # the server persists events in batches: poll up to ~30 s
-            page = client.read_events(EventFilter(event=EventNameFilter(name=[EVENT])), limit=200)
-            events = [e for e in page.events if any(r.id == run_id for r in e.related)]
+            query = EventFilter(event=EventNameFilter(name=[EVENT]), related=EventRelatedFilter(id=[run_id]))
+            events = client.read_events(query, limit=50).events
             if len(events) >= len(failed):
                 break
             time.sleep(0.5)

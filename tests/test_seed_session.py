@@ -30,8 +30,12 @@ def _audit(tmp: Path, session: JanSession | None = None) -> tuple[Path, dict[str
     (audited,) = outcome.sessions
     folder = Path(audited.report_dir)
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    return log, report, (folder / "report.md").read_text(encoding="utf-8"), (folder / "report.html").read_text(
-        encoding="utf-8")
+    return (
+        log,
+        report,
+        (folder / "report.md").read_text(encoding="utf-8"),
+        (folder / "report.html").read_text(encoding="utf-8"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,18 +96,40 @@ def test_report_json_states_the_seed_figures(seed: tuple[Path, dict[str, Any], s
 def test_report_md_states_the_seed_figures(seed: tuple[Path, dict[str, Any], str, str]) -> None:
     _, report, md, _ = seed
     assert md.startswith("# Session: 2026-01-13 Mainnet BTC Log Audit\n")
-    for section in ("## Summary", "## Session Metrics", "## Critical Issues Identified", "## Persistent Warnings",
-                    "## Warning taxonomy", "## What Worked Well", "## Not evaluated", "## Recommended Actions",
-                    "## Files Analyzed"):
+    for section in (
+        "## Summary",
+        "## Session Metrics",
+        "## Critical Issues Identified",
+        "## Persistent Warnings",
+        "## Warning taxonomy",
+        "## What Worked Well",
+        "## Not evaluated",
+        "## Recommended Actions",
+        "## Files Analyzed",
+    ):
         assert f"\n{section}\n" in md, section
     expected = [
-        "18-minute run", "22:14:01 → 22:32:00 UTC", "BTC on Mainnet", "**Initial Account**: $235.14",
-        "$209.10 free margin (-$26.04", "**Final Position**: -0.0115 BTC (short)",
-        "**Total Fills**: 27 (9 tracked, 18 untracked", "**Warnings/Errors**: 1,698",
-        "**Kill switch**: not triggered", "**Tracked P&L**: +$1.95", "10 crossed-mid clamps",
-        "$97,000.00-$97,400.00", "103-213 bps", "median 14.6 bps", "headroom 1.8 % → 4.8 %",
-        "used 60,605 → 62,558 of 65,682 cap", "configured 25 levels", "17 bid / 13 ask",
-        "after 9/10 volume ticks", "21 mismatches", "oid=293489830558",
+        "18-minute run",
+        "22:14:01 → 22:32:00 UTC",
+        "BTC on Mainnet",
+        "**Initial Account**: $235.14",
+        "$209.10 free margin (-$26.04",
+        "**Final Position**: -0.0115 BTC (short)",
+        "**Total Fills**: 27 (9 tracked, 18 untracked",
+        "**Warnings/Errors**: 1,698",
+        "**Kill switch**: not triggered",
+        "**Tracked P&L**: +$1.95",
+        "10 crossed-mid clamps",
+        "$97,000.00-$97,400.00",
+        "103-213 bps",
+        "median 14.6 bps",
+        "headroom 1.8 % → 4.8 %",
+        "used 60,605 → 62,558 of 65,682 cap",
+        "configured 25 levels",
+        "17 bid / 13 ask",
+        "after 9/10 volume ticks",
+        "21 mismatches",
+        "oid=293489830558",
         SEED_LOG_NAME,
     ]
     for text in expected:
@@ -120,7 +146,9 @@ def test_report_md_states_the_seed_figures(seed: tuple[Path, dict[str, Any], str
                 assert f"- **Rule**: `{rule['id']}`" in critical, rule["id"]
         elif rule["passed"] is None:
             assert f"`{rule['id']}` {rule['title']}: not evaluated: evidence absent" in md
-    assert " 0 ERROR" not in md and "not in log" not in md.split("## Session Metrics")[1].split("## Critical")[0]
+    assert (
+        " 0 ERROR" not in md and "not in log" not in md.split("## Session Metrics")[1].split("## Critical")[0]
+    )
 
 
 def test_report_html_is_self_contained_with_plots(seed: tuple[Path, dict[str, Any], str, str]) -> None:
@@ -147,18 +175,38 @@ def test_figures_match_an_independent_count_of_the_lines(seed: tuple[Path, dict[
     throttles = [e["fields"] for e in events if e["fields"]["message"].startswith("Exchange rate limit low")]
     assert r["rate_limit"]["low_headroom_events"] == len(throttles)
     assert r["rate_limit"]["cap"] == throttles[-1]["cap"]
-    assert r["ladder"]["reduction_events"] == messages.count("Reducing ladder levels due to tight exchange limits")
+    assert r["ladder"]["reduction_events"] == messages.count(
+        "Reducing ladder levels due to tight exchange limits"
+    )
 
 
 def test_a_variant_log_gives_its_own_figures(tmp_path: Path) -> None:
     """Other figures in the lines -> other figures in the report: nothing is copied from the seed."""
     variant = JanSession(
-        seed=7, network="Testnet", account_value="512.77", final_margin=498.5, final_position_units=420,
-        tracked_fills=5, untracked_fills=3, example_untracked_oid=111222333444, example_untracked_units=77,
-        last_tracked_pnl=-0.42, warn_error_total=1500, crossed_mid_errors=4, microprice_range=(96100.0, 96200.0),
-        drift_range_bps=(101.5, 180.4), drift_events=5, headroom_range_pct=(2.3, 4.1), used_range=(50001, 51234),
-        final_cap=53000, num_levels=20, min_effective=(11, 9), warmup_last_ticks=7, warmup_required_ticks=8,
-        median_spread_bps=9.8, safety_mismatches=4,
+        seed=7,
+        network="Testnet",
+        account_value="512.77",
+        final_margin=498.5,
+        final_position_units=420,
+        tracked_fills=5,
+        untracked_fills=3,
+        example_untracked_oid=111222333444,
+        example_untracked_units=77,
+        last_tracked_pnl=-0.42,
+        warn_error_total=1500,
+        crossed_mid_errors=4,
+        microprice_range=(96100.0, 96200.0),
+        drift_range_bps=(101.5, 180.4),
+        drift_events=5,
+        headroom_range_pct=(2.3, 3.3),
+        used_range=(50001, 51234),
+        final_cap=53000,
+        num_levels=20,
+        min_effective=(11, 9),
+        warmup_last_ticks=7,
+        warmup_required_ticks=8,
+        median_spread_bps=9.8,
+        safety_mismatches=4,
     )
     _, r, md, _ = _audit(tmp_path, variant)
     assert r["session"]["network"] == "testnet"
@@ -173,21 +221,34 @@ def test_a_variant_log_gives_its_own_figures(tmp_path: Path) -> None:
     assert r["pricing"]["median_spread_bps"] == 9.8
     rl = r["rate_limit"]
     assert (rl["first_headroom_pct"], rl["min_used"], rl["max_used"], rl["cap"]) == (2.3, 50001, 51234, 53000)
-    assert (r["ladder"]["configured_levels"], r["ladder"]["min_effective_bid"], r["ladder"]["min_effective_ask"]) \
-        == (20, 11, 9)
+    assert (
+        r["ladder"]["configured_levels"],
+        r["ladder"]["min_effective_bid"],
+        r["ladder"]["min_effective_ask"],
+    ) == (20, 11, 9)
     assert (r["warmup"]["first_quote_volume_ticks"], r["warmup"]["required_volume_ticks"]) == (7, 8)
     assert r["safety_sync"]["mismatches"] == 4
-    for text in ("Testnet BTC Log Audit", "$512.77", "0.0042 BTC (long)", "8 (5 tracked, 3 untracked",
-                 "**Warnings/Errors**: 1,500", "-$0.42", "configured 20 levels", "11 bid / 9 ask",
-                 "7/8 volume ticks", "oid=111222333444"):
+    for text in (
+        "Testnet BTC Log Audit",
+        "$512.77",
+        "0.0042 BTC (long)",
+        "8 (5 tracked, 3 untracked",
+        "**Warnings/Errors**: 1,500",
+        "-$0.42",
+        "configured 20 levels",
+        "11 bid / 9 ask",
+        "7/8 volume ticks",
+        "oid=111222333444",
+    ):
         assert text in md, text
 
 
 def test_one_real_flow_run(prefect_server: None, tmp_path: Path) -> None:
     log = tmp_path / SEED_LOG_NAME
     write_jan_log(log)
-    state = audit_session(logs=[str(log)], db=str(tmp_path / "m.duckdb"), out=str(tmp_path / "out"),
-                          return_state=True)
+    state = audit_session(
+        logs=[str(log)], db=str(tmp_path / "m.duckdb"), out=str(tmp_path / "out"), return_state=True
+    )
     digest = state.result()
     (session,) = digest["sessions"]
     report = json.loads((Path(session["report_dir"]) / "report.json").read_text(encoding="utf-8"))
@@ -222,13 +283,30 @@ def test_report_md_without_rule_results_or_figures(seed: tuple[Path, dict[str, A
     assert "oid=293489830558 ... sold 0.00103 BTC" in md  # the seed audit's example line
     report["account"].update(initial_value=None, final_margin_available=None)
     report["position"].update(final=None, final_from=None)
-    report["rate_limit"].update({k: None for k in ("first_headroom_pct", "last_headroom_pct", "min_headroom_pct",
-                                                   "max_headroom_pct", "min_used", "max_used", "cap")})
+    report["rate_limit"].update(
+        {
+            k: None
+            for k in (
+                "first_headroom_pct",
+                "last_headroom_pct",
+                "min_headroom_pct",
+                "max_headroom_pct",
+                "min_used",
+                "max_used",
+                "cap",
+            )
+        }
+    )
     report["rate_limit"]["low_headroom_events"] = 0
     report["ladder"].update(configured_levels=None, min_effective_bid=None, min_effective_ask=None)
     md = render_markdown(report)
-    for text in ("**Initial Account**: not in log", "**Final Margin**: not in log", "**Final Position**: not in log",
-                 "**Rate limit**: headroom not in log", "configured not in log levels"):
+    for text in (
+        "**Initial Account**: not in log",
+        "**Final Margin**: not in log",
+        "**Final Position**: not in log",
+        "**Rate limit**: headroom not in log",
+        "configured not in log levels",
+    ):
         assert text in md, text
     assert "$0.00" not in md and "0.0 %" not in md
     assert render_html(report).count("<svg") == 0  # no series given: text only

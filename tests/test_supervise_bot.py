@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.supervise_bot import supervise_bot
+from flows.supervise_bot import run_summary, supervise_bot
 from mmwatch.config import load_settings
 from mmwatch.supervisor import SuperviseOptions, supervise
 from mmwatch.supervisor.policy import RunEnd, classify_end, restart_delay, should_restart
@@ -81,16 +81,19 @@ def test_live_alerts_arrive_while_the_bot_runs(tmp_path: Path, webhook: tuple[st
     alerts = alerts_in(tmp_path / "out")
     untracked = next(a for a in alerts.values() if a["rule_id"] == "FILL-UNTRACKED")
     assert ts(untracked["detected_at"]) < ts(run["ended_at"])  # live: before the bot exited
-    assert untracked["evidence"][0]["line_no"] == 9209 and "Untracked order filled" in untracked["evidence"][0]["text"]
+    first = untracked["evidence"][0]
+    assert first["line_no"] == 9209 and "Untracked order filled" in first["text"]
     assert untracked["delivery"] == "webhook 200"
     hooked = [body for _, body in received if body.get("alert", {}).get("rule_id") == "FILL-UNTRACKED"]
     assert len(hooked) == 1 and hooked[0]["text"].startswith("[HIGH] Untracked order filled")
     assert {a["rule_id"] for a in alerts.values()} == {"FILL-UNTRACKED", "BOT-STOPPED"}  # each once
     with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
-        rows = con.execute("select rule_id, run_no, severity from live_alerts order by detected_at").fetchall()
+        rows = con.execute(
+            "select rule_id, run_no, severity from live_alerts order by detected_at").fetchall()
         assert rows == [("FILL-UNTRACKED", 1, "high"), ("BOT-STOPPED", 1, "high")]
         # every line pulled live, once, up to the last one
-        assert con.execute("select count(*) from events where message like '[Fill] Untracked%'").fetchall() == [(24,)]
+        untracked_lines = "select count(*) from events where message like '[Fill] Untracked%'"
+        assert con.execute(untracked_lines).fetchall() == [(24,)]
         assert con.execute("select committed_offset from sources").fetchall() == [(log.stat().st_size,)]
 
 
@@ -134,7 +137,7 @@ def test_cancelling_the_flow_run_stops_the_bot_and_audits(prefect_server: None, 
         command=bot(log, "--speed", "5"), log_dir=str(logs), db=str(tmp_path / "m.duckdb"),
         out=str(tmp_path / "out"), pull_every=0.3, return_state=True)
     canceller.join(timeout=5)
-    summary = state.data if isinstance(state.data, dict) else state.result(raise_on_failure=False)
+    summary = run_summary(state)
     (run,) = summary["runs"]
     assert run["end"] == "operator_stop" and run["exit_code"] == 0 and summary["stopped_by_operator"]
     tail = Path(run["log_file"]).read_bytes().splitlines()[-1]
@@ -171,7 +174,8 @@ def test_startup_failure_shows_the_error_and_is_retried(tmp_path: Path) -> None:
     first = outcome.runs[0]
     assert first.stderr == 'Error: "No private key provided"' and first.audit_error == "the bot wrote no log"
     (alert,) = [a for a in first.alerts if a["rule_id"] == "BOT-STARTUP-FAILURE"]
-    assert alert["summary"] == 'market_maker ended with exit 1 (start-up error): Error: "No private key provided"'
+    said = 'market_maker ended with exit 1 (start-up error): Error: "No private key provided"'
+    assert alert["summary"] == said
 
 
 def test_quiet_log_alerts_and_a_stop_request_stops_the_bot(tmp_path: Path) -> None:

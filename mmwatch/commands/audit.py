@@ -16,6 +16,9 @@ from mmwatch.cli import EXIT_USAGE, UsageError
 from mmwatch.config import SEVERITIES, load_settings
 
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+#: Ingest block size while a progress bar is shown: small enough for the bar to move (a 32 MB
+#: default block would make a 40 MB log jump 0 -> 80 % -> 100 %), large enough to stay fast.
+PROGRESS_BLOCK_BYTES = 4 * 1024 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,30 +26,58 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("logs", nargs="+", metavar="LOG", help="log file(s) written by market_maker")
     p.add_argument("--out", help="report folder (default .mmwatch/reports, env MMWATCH_OUT)")
     p.add_argument("--db", help="DuckDB file (default .mmwatch/mmwatch.duckdb, env MMWATCH_DB)")
-    p.add_argument("--publish", metavar="URL", help="s3://bucket/prefix or file:///path (env MMWATCH_PUBLISH_URL)")
-    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a rule of this severity or above failed")
+    p.add_argument(
+        "--publish", metavar="URL", help="s3://bucket/prefix or file:///path (env MMWATCH_PUBLISH_URL)"
+    )
+    p.add_argument(
+        "--fail-on", choices=SEVERITIES, help="exit 1 when a rule of this severity or above failed"
+    )
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--prefect", dest="prefect", action="store_true", default=None,
-                      help="run as a Prefect flow run (default when PREFECT_API_URL is set)")
+    mode.add_argument(
+        "--prefect",
+        dest="prefect",
+        action="store_true",
+        default=None,
+        help="run as a Prefect flow run (default when PREFECT_API_URL is set)",
+    )
     mode.add_argument("--no-prefect", dest="prefect", action="store_false", help="run as plain calls")
     p.add_argument("--json", action="store_true", help="print the run's digest as JSON instead of a summary")
     p.set_defaults(run=run)
 
 
 def _progress_factory() -> tuple[Callable[[str, int], Any] | None, Any]:
-    """A rich progress bar on a terminal for large logs; nothing otherwise."""
+    """A rich progress bar on stderr, when stderr is a terminal, for logs of PROGRESS_MIN_BYTES or more.
+
+    The bar moves once per ingest block (see ``PROGRESS_BLOCK_BYTES``); once a file is read, its
+    line says that the audit goes on (tables, rules, reports), so a full bar never looks stuck.
+    """
     if not sys.stderr.isatty():
         return None, None
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TransferSpeedColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                   TransferSpeedColumn(), transient=True)
+    bar = Progress(
+        SpinnerColumn(),
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
     def factory(name: str, size: int) -> Callable[[int, int], None] | None:
         if size < PROGRESS_MIN_BYTES:
             return None
-        task_id = bar.add_task(f"reading {os.path.basename(name)}", total=size)
-        return lambda done, total: bar.update(task_id, completed=done, total=total)
+        base = os.path.basename(name)
+        task_id = bar.add_task(f"reading {base}", total=size)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+            if done >= total:
+                bar.update(task_id, description=f"read {base}; auditing (tables, rules, reports)")
+
+        return update
 
     return factory, bar
 
@@ -68,21 +99,29 @@ def run(args: argparse.Namespace) -> int:
         if use_prefect:
             from flows.audit_session import audit_session
 
-            digest = audit_session(logs=list(args.logs), db=str(settings.db_path), out=str(settings.out_dir),
-                                   publish=settings.publish_url, fail_on=settings.fail_on)
+            digest = audit_session(
+                logs=list(args.logs),
+                db=str(settings.db_path),
+                out=str(settings.out_dir),
+                publish=settings.publish_url,
+                fail_on=settings.fail_on,
+            )
             if args.json:
                 import json
 
                 print(json.dumps(digest, indent=2))
             else:
                 for s in digest["sessions"]:
-                    print(f"{s['id']}: end={s['end']} failed rules={s['failed_rules'] or 'none'} "
-                          f"report={s['report_dir']}/report.md")
+                    print(
+                        f"{s['id']}: end={s['end']} failed rules={s['failed_rules'] or 'none'} "
+                        f"report={s['report_dir']}/report.md"
+                    )
             return int(digest["exit_code"])
         from flows.audit_session import audit_logs
 
         factory, bar = _progress_factory()
         if bar is not None:
+            settings.read_block_bytes = min(settings.read_block_bytes, PROGRESS_BLOCK_BYTES)
             with bar:
                 outcome = audit_logs(settings, args.logs, factory)
         else:

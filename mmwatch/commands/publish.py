@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     try:
         if args.retry:
+            if not waiting_targets(con):
+                print("nothing waits in the outbox")
             for url in waiting_targets(con):
                 try:
                     target = open_target(url)

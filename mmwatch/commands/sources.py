@@ -26,10 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def list_sources(db_path: Path) -> list[dict[str, Any]]:
     """The sources of the store at ``db_path``, with sessions brought up to date."""
-    from mmwatch.store import connect, read_sql
+    from mmwatch.ingest import connect_waiting
+    from mmwatch.store import read_sql
     from mmwatch.transform import build_sessions, set_scope
 
-    con = connect(db_path)
+    con = connect_waiting(db_path)
     try:
         set_scope(con, [NO_SOURCE])
         build_sessions(con)  # creates session_bounds in a store that was never audited

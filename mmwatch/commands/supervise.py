@@ -17,7 +17,7 @@ import json
 import os
 
 from mmwatch.cli import UsageError
-from mmwatch.config import load_settings
+from mmwatch.config import SEVERITIES, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,9 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--publish", metavar="URL", help="s3://bucket/prefix or file:///path for the reports")
     p.add_argument("--pull-every", type=float, metavar="S", help="seconds between live pulls (default 5)")
     p.add_argument("--max-restarts", type=int, metavar="N", help="restarts after crashes (default 3)")
-    p.add_argument("--stale-after", type=float, metavar="S", help="alert when the log is quiet this long (120)")
+    p.add_argument("--stale-after", type=float, metavar="S",
+                   help="alert when the log is quiet this long (120)")
     p.add_argument("--backoff", type=float, metavar="S", help="first restart delay, doubled each time (5)")
-    p.add_argument("--shutdown-timeout", type=float, metavar="S", help="graceful stop wait before SIGKILL (30)")
+    p.add_argument("--shutdown-timeout", type=float, metavar="S",
+                   help="graceful stop wait before SIGKILL (30)")
+    p.add_argument("--fail-on", choices=SEVERITIES,
+                   help="exit 1 when an audit found a failed rule this severe")
     p.add_argument("--no-audit", dest="audit", action="store_false",
                    help="do not audit each run at its end (audit later: mmwatch audit / the nightly flow)")
     mode = p.add_mutually_exclusive_group()
@@ -39,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="run as a Prefect flow run (default when PREFECT_API_URL is set)")
     mode.add_argument("--no-prefect", dest="prefect", action="store_false", help="run as plain calls")
     p.add_argument("--json", action="store_true", help="print the runs as JSON at the end")
-    p.add_argument("command", nargs=argparse.REMAINDER, help="the bot command, after --")
+    p.add_argument("bot_command", nargs=argparse.REMAINDER, metavar="COMMAND",
+                   help="the bot command, after --")
     p.set_defaults(run=run)
 
 
@@ -49,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from mmwatch.store import StoreError
     from mmwatch.supervisor.process import CommandError, check_command
 
-    command = list(args.command)
+    command = list(args.bot_command)
     if command and command[0] == "--":
         command = command[1:]
     try:
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(log_dir=args.log_dir, db=args.db, out=args.out, publish_url=args.publish,
                                  pull_every_s=args.pull_every, max_restarts=args.max_restarts,
                                  stale_after_s=args.stale_after, restart_backoff_s=args.backoff,
-                                 shutdown_timeout_s=args.shutdown_timeout)
+                                 shutdown_timeout_s=args.shutdown_timeout, fail_on=args.fail_on)
     except CommandError as exc:
         raise UsageError(str(exc)) from None
     except ValidationError as exc:
@@ -66,14 +71,16 @@ def run(args: argparse.Namespace) -> int:
     use_prefect = args.prefect if args.prefect is not None else bool(os.environ.get("PREFECT_API_URL"))
     try:
         if use_prefect:
-            from flows.supervise_bot import supervise_bot
+            from flows.supervise_bot import run_summary, supervise_bot
 
-            summary = supervise_bot(command=command, log_dir=str(settings.log_dir_path),
-                                    db=str(settings.db_path), out=str(settings.out_dir),
-                                    publish=settings.publish_url, pull_every=settings.pull_every_s,
-                                    max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
-                                    backoff=settings.restart_backoff_s,
-                                    shutdown_timeout=settings.shutdown_timeout_s, audit=args.audit)
+            state = supervise_bot(command=command, log_dir=str(settings.log_dir_path),
+                                  db=str(settings.db_path), out=str(settings.out_dir),
+                                  publish=settings.publish_url, pull_every=settings.pull_every_s,
+                                  max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
+                                  backoff=settings.restart_backoff_s,
+                                  shutdown_timeout=settings.shutdown_timeout_s, audit=args.audit,
+                                  fail_on=settings.fail_on, return_state=True)
+            summary = run_summary(state)  # a run cancelled from the UI ends Cancelled, with its summary
         else:
             from mmwatch.supervisor import SuperviseOptions, supervise
 

@@ -83,7 +83,8 @@ def flush(con: duckdb.DuckDBPyConnection, target: Target) -> FlushResult:
     result = FlushResult(target.url)
     queued = con.execute(
         "select key, content_type, sha256, body from outbox where target_url = ? and status = 'queued' "
-        "order by queued_at, key", [target.url]).fetchall()
+        "order by queued_at, key like 'index/%', key",  # index rows last: they point at the reports
+        [target.url]).fetchall()
     for key, ctype, digest, body in queued:
         body = bytes(body)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import Literal, Protocol
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 #: What ``put_new`` found: ``created`` (we wrote it), ``present`` (already there, same bytes),
 #: ``kept`` (already there with other bytes of the same content version: the first copy stays).
@@ -70,7 +70,7 @@ def split_url(url: str) -> tuple[str, str, str]:
             raise PublishError(f"publish URL {url!r}: file URLs need an absolute path (file:///path)")
         if not parsed.path.startswith("/"):
             raise PublishError(f"publish URL {url!r}: file URLs need an absolute path (file:///path)")
-        return "file", parsed.path, ""
+        return "file", unquote(parsed.path), ""
     raise PublishError(f"publish URL {url!r} is not s3://bucket/prefix or file:///path")
 
 

@@ -82,6 +82,7 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
         "where session_id = ? and not tracked order by byte_offset",
         [session_id],
     )
+    stopped = con.execute("select stopped_line from shutdown where session_id = ?", [session_id]).fetchall()
     source_size = con.execute("select size_seen from sources where source_id = ?", [s["source_id"]]).fetchall()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -102,7 +103,7 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "duration_s": s["duration_s"],
             "end": s["end"],
             "shutdown": {
-                "stopped_line": s["stopped_line"] if "stopped_line" in s else None,
+                "stopped_line": stopped[0][0] if stopped else None,
                 "graceful_complete": s["graceful_complete"],
                 "timed_out": s["timed_out"],
                 "error": s["shutdown_error"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Any
 
 from mmwatch.report.render_md import render_markdown
@@ -60,8 +61,14 @@ def _table(rows: list[str]) -> str:
     out += [f"<th{' class=r' if r else ''}>{_inline(c)}</th>" for c, r in zip(head, right, strict=False)]
     out.append("</tr></thead><tbody>")
     for row in rows[2:]:
-        out.append("<tr>" + "".join(f"<td{' class=r' if r else ''}>{_inline(c)}</td>"
-                                    for c, r in zip(cells(row), right, strict=False)) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(
+                f"<td{' class=r' if r else ''}>{_inline(c)}</td>"
+                for c, r in zip(cells(row), right, strict=False)
+            )
+            + "</tr>"
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -77,7 +84,7 @@ def markdown_to_html(md: str) -> str:
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
-            out.append("<pre><code>" + html.escape("\n".join(lines[i + 1:j])) + "</code></pre>")
+            out.append("<pre><code>" + html.escape("\n".join(lines[i + 1 : j])) + "</code></pre>")
             i = j + 1
             continue
         if line.startswith("|"):
@@ -111,8 +118,11 @@ def markdown_to_html(md: str) -> str:
 
 
 def _pts(rows: list[dict[str, Any]], y: str, **match: Any) -> list[tuple[float, float]]:
-    return [(r["t"], r[y]) for r in rows
-            if r.get("t") is not None and r.get(y) is not None and all(r.get(k) == v for k, v in match.items())]
+    return [
+        (r["t"], r[y])
+        for r in rows
+        if r.get("t") is not None and r.get(y) is not None and all(r.get(k) == v for k, v in match.items())
+    ]
 
 
 def build_charts(report: dict[str, Any], series: dict[str, Any]) -> list[Chart]:
@@ -124,41 +134,123 @@ def build_charts(report: dict[str, Any], series: dict[str, Any]) -> list[Chart]:
     rate = series.get("rate_limit", [])
     fills = series.get("fills", [])
     charts = [
-        Chart(f"Position ({asset})", asset, [
-            Layer("position", [(r["t"], r["position"]) for r in pos if r["position"] is not None], "#1f5fa8", "step"),
-            Layer("at shutdown", _pts(pos, "position", kind="final"), "#111", "points", 4.5),
-        ], thresholds=[(0.0, "flat")], y_format="{:.4f}"),
-        Chart("Account value and free margin (USD)", "USD", [
-            Layer("account value", _pts(acct, "value", kind="equity"), "#2e7d32", "line"),
-            Layer("free margin", _pts(acct, "value", kind="free_margin"), "#8e44ad", "line"),
-        ]),
-        Chart("Microprice vs market mid (USD)", "USD", [
-            Layer("microprice (L1)", _pts(micro, "price", kind="micro"), "#e67e22", "line"),
-            Layer("market mid", _pts(micro, "price", kind="mid"), "#555", "line"),
-            Layer("crossed-mid clamp: microprice", [(r["t"], r["price"]) for r in micro
-                                                    if str(r["kind"]).startswith("crossed")], "#c0392b", "points"),
-            Layer("crossed-mid clamp: mid", [(r["t"], r["mid"]) for r in micro
-                                             if str(r["kind"]).startswith("crossed") and r["mid"] is not None],
-                  "#c0392b", "hollow"),
-        ], y_format="{:,.0f}"),
-        Chart("Exchange rate-limit headroom (%)", "headroom %", [
-            Layer("headroom", _pts(rate, "headroom_pct"), "#1f5fa8", "line"),
-        ], thresholds=[(5.0, "5 % throttle"), (20.0, "20 % pre-flight")], y_format="{:.0f}"),
-        Chart("Own fills (size; buys up, sells down)", "size", [
-            Layer("tracked buy", [(r["t"], r["size"]) for r in fills if r["tracked"] and r["side"] == "buy"],
-                  "#2e7d32", "points"),
-            Layer("tracked sell", [(r["t"], -r["size"]) for r in fills if r["tracked"] and r["side"] == "sell"],
-                  "#c0392b", "points"),
-            Layer("untracked buy", [(r["t"], r["size"]) for r in fills if not r["tracked"] and r["side"] == "buy"],
-                  "#2e7d32", "hollow"),
-            Layer("untracked sell", [(r["t"], -r["size"]) for r in fills if not r["tracked"] and r["side"] == "sell"],
-                  "#c0392b", "hollow"),
-        ], thresholds=[(0.0, "")], y_format="{:.5f}"),
+        Chart(
+            f"Position ({asset})",
+            asset,
+            [
+                Layer(
+                    "position",
+                    [(r["t"], r["position"]) for r in pos if r["position"] is not None],
+                    "#1f5fa8",
+                    "step",
+                ),
+                Layer("at shutdown", _pts(pos, "position", kind="final"), "#111", "points", 4.5),
+            ],
+            thresholds=[(0.0, "flat")],
+            y_format="{:.4f}",
+        ),
+        Chart(
+            "Account value and free margin (USD)",
+            "USD",
+            [
+                Layer("account value", _pts(acct, "value", kind="equity"), "#2e7d32", "line"),
+                Layer("free margin", _pts(acct, "value", kind="free_margin"), "#8e44ad", "line"),
+            ],
+        ),
+        Chart(
+            "Microprice vs market mid (USD)",
+            "USD",
+            [
+                # January+: `[Trace]` l1_micro and the cycle's market_mid; December: DEBUG quote inputs
+                Layer(
+                    "microprice",
+                    [(r["t"], r["price"]) for r in micro if r["kind"] in ("micro", "quote_inputs")],
+                    "#e67e22",
+                    "line",
+                ),
+                Layer(
+                    "market mid",
+                    _pts(micro, "price", kind="mid") + _pts(micro, "mid", kind="quote_inputs"),
+                    "#555",
+                    "line",
+                ),
+                Layer(
+                    "crossed-mid clamp: microprice",
+                    [(r["t"], r["price"]) for r in micro if str(r["kind"]).startswith("crossed")],
+                    "#c0392b",
+                    "points",
+                ),
+                Layer(
+                    "crossed-mid clamp: mid",
+                    [
+                        (r["t"], r["mid"])
+                        for r in micro
+                        if str(r["kind"]).startswith("crossed") and r["mid"] is not None
+                    ],
+                    "#c0392b",
+                    "hollow",
+                ),
+            ],
+            y_format="{:,.0f}",
+        ),
+        Chart(
+            "Exchange rate-limit headroom (%)",
+            "headroom %",
+            [
+                Layer("headroom", _pts(rate, "headroom_pct"), "#1f5fa8", "line"),
+            ],
+            thresholds=[(5.0, "5 % throttle"), (20.0, "20 % pre-flight")],
+            y_format="{:.0f}",
+        ),
+        Chart(
+            "Own fills (size; buys up, sells down)",
+            "size",
+            [
+                Layer(
+                    "tracked buy",
+                    [(r["t"], r["size"]) for r in fills if r["tracked"] and r["side"] == "buy"],
+                    "#2e7d32",
+                    "points",
+                ),
+                Layer(
+                    "tracked sell",
+                    [(r["t"], -r["size"]) for r in fills if r["tracked"] and r["side"] == "sell"],
+                    "#c0392b",
+                    "points",
+                ),
+                Layer(
+                    "untracked buy",
+                    [(r["t"], r["size"]) for r in fills if not r["tracked"] and r["side"] == "buy"],
+                    "#2e7d32",
+                    "hollow",
+                ),
+                Layer(
+                    "untracked sell",
+                    [(r["t"], -r["size"]) for r in fills if not r["tracked"] and r["side"] == "sell"],
+                    "#c0392b",
+                    "hollow",
+                ),
+            ],
+            thresholds=[(0.0, "")],
+            y_format="{:.5f}",
+        ),
     ]
+    span = _session_span(report)
     for c in charts:  # a size of None (old fill formats) cannot be drawn
+        c.x_range = span  # every plot spans the whole session, so they line up
         for ly in c.layers:
-            ly.points = [p for p in ly.points if p[1] is not None]
+            ly.points = sorted(p for p in ly.points if p[1] is not None)
     return charts
+
+
+def _session_span(report: dict[str, Any]) -> tuple[float, float] | None:
+    s = report["session"]
+    try:
+        start = datetime.fromisoformat(s["started_at"].replace("Z", "+00:00")).timestamp()
+        end = datetime.fromisoformat(s["ended_at"].replace("Z", "+00:00")).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (start, end) if end > start else None
 
 
 def render_html(report: dict[str, Any], series: dict[str, Any] | None = None) -> str:
@@ -170,6 +262,8 @@ def render_html(report: dict[str, Any], series: dict[str, Any] | None = None) ->
         marker = "<h2>Critical Issues Identified</h2>"
         body = body.replace(marker, section + "\n" + marker, 1) if marker in body else body + section
     title = html.escape(f"{report['session']['id']} audit")
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-            f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-            f"<style>{PAGE_CSS}{CHART_CSS}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<style>{PAGE_CSS}{CHART_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )

@@ -97,10 +97,14 @@ def _pricing_lines(r: dict[str, Any]) -> list[str]:
     micro, mid = p.get("crossed_microprice_range") or [None, None], p.get("crossed_mid_range") or [None, None]
     out = [f"- **Crossed-mid clamps**: {p['crossed_mid_events']:,}"]
     if micro[0] is not None:
-        out.append(f"- **Microprice**: {usd(micro[0])}-{usd(micro[1])} while market mid was "
-                   f"{usd(mid[0])}-{usd(mid[1])}")
-    out.append(f"- **Deviation**: max {num(p['max_microprice_mid_bps'], 0, ' bps')}"
-               + (f" ({p['max_microprice_mid_bps'] / 100:.1f} %)" if p["max_microprice_mid_bps"] is not None else ""))
+        out.append(
+            f"- **Microprice**: {usd(micro[0])}-{usd(micro[1])} while market mid was "
+            f"{usd(mid[0])}-{usd(mid[1])}"
+        )
+    out.append(
+        f"- **Deviation**: max {num(p['max_microprice_mid_bps'], 0, ' bps')}"
+        + (f" ({p['max_microprice_mid_bps'] / 100:.1f} %)" if p["max_microprice_mid_bps"] is not None else "")
+    )
     out.append(_drift_line(r))
     return out
 
@@ -109,41 +113,54 @@ def _drift_line(r: dict[str, Any]) -> str:
     p = r["pricing"]
     if not p["price_drift_events"]:
         return "- **Large price drift warnings**: none"
-    return (f"- **Large price drift warnings**: {p['price_drift_events']:,} "
-            f"({num(p.get('min_price_drift_bps'), 0)}-{num(p['max_price_drift_bps'], 0)} bps)")
+    return (
+        f"- **Large price drift warnings**: {p['price_drift_events']:,} "
+        f"({num(p.get('min_price_drift_bps'), 0)}-{num(p['max_price_drift_bps'], 0)} bps)"
+    )
 
 
 def _fills_lines(r: dict[str, Any], with_example: bool = True) -> list[str]:
     f = r["fills"]
-    out = [f"- **Untracked**: {f['untracked']}/{f['total']} fills"
-           + (f" ({f['untracked_ratio'] * 100:.0f} %)" if f["untracked_ratio"] is not None else "")]
+    out = [
+        f"- **Untracked**: {f['untracked']}/{f['total']} fills"
+        + (f" ({f['untracked_ratio'] * 100:.0f} %)" if f["untracked_ratio"] is not None else "")
+    ]
     examples = f.get("untracked_fills") or []
     if examples and with_example:
         e = examples[0]
         word = "bought" if e.get("side") == "buy" else "sold"
         out.append("```")
-        out.append(f"[Fill] Untracked order filled: oid={e.get('oid')} ... {word} {qty(e.get('size'))} "
-                   f"{r['session']['asset'] or ''}".rstrip() + f"   (line {e.get('line_no')})")
+        out.append(
+            f"[Fill] Untracked order filled: oid={e.get('oid')} ... {word} {qty(e.get('size'))} "
+            f"{r['session']['asset'] or ''}".rstrip()
+            + f"   (line {e.get('line_no')})"
+        )
         out.append("```")
     return out
 
 
 def _rate_lines(r: dict[str, Any]) -> list[str]:
     rl = r["rate_limit"]
-    out = [f"- **Headroom**: {pct(rl.get('first_headroom_pct'))} → {pct(rl.get('last_headroom_pct'))} "
-           f"(min {pct(rl['min_headroom_pct'])}, max {pct(rl['max_headroom_pct'])})",
-           f"- **Used**: {num(rl['min_used'])} → {num(rl['max_used'])} of {num(rl['cap'])} cap"]
+    out = [
+        f"- **Headroom**: {pct(rl.get('first_headroom_pct'))} → {pct(rl.get('last_headroom_pct'))} "
+        f"(min {pct(rl['min_headroom_pct'])}, max {pct(rl['max_headroom_pct'])})",
+        f"- **Used**: {num(rl['min_used'])} → {num(rl['max_used'])} of {num(rl['cap'])} cap",
+    ]
     if rl["low_headroom_events"]:
         span = rl.get("throttle_span_s")
-        out.append(f"- **Result**: {rl['low_headroom_events']:,} throttled reconciliations"
-                   + (f" over {duration(span)}" if span else ""))
+        out.append(
+            f"- **Result**: {rl['low_headroom_events']:,} throttled reconciliations"
+            + (f" over {duration(span)}" if span else "")
+        )
     return out
 
 
 def _ladder_lines(r: dict[str, Any]) -> list[str]:
     ld = r["ladder"]
-    out = [f"- **Configured**: {num(ld['configured_levels'])} levels",
-           f"- **Effective**: {num(ld['min_effective_bid'])} bid / {num(ld['min_effective_ask'])} ask (min)"]
+    out = [
+        f"- **Configured**: {num(ld['configured_levels'])} levels",
+        f"- **Effective**: {num(ld['min_effective_bid'])} bid / {num(ld['min_effective_ask'])} ask (min)",
+    ]
     if ld.get("mode_effective_bid") is not None:
         out[-1] += f"; most often {ld['mode_effective_bid']} bid / {ld['mode_effective_ask']} ask"
     out.append(f"- **Reductions**: {ld['reduction_events']:,} cycles")
@@ -152,8 +169,10 @@ def _ladder_lines(r: dict[str, Any]) -> list[str]:
 
 def _warmup_lines(r: dict[str, Any]) -> list[str]:
     w = r["warmup"]
-    return [f"- **First quote**: {clock(w.get('first_quote_at'))} UTC with "
-            f"{num(w['first_quote_volume_ticks'])}/{num(w['required_volume_ticks'])} volume ticks"]
+    return [
+        f"- **First quote**: {clock(w.get('first_quote_at'))} UTC with "
+        f"{num(w['first_quote_volume_ticks'])}/{num(w['required_volume_ticks'])} volume ticks"
+    ]
 
 
 def _sync_lines(r: dict[str, Any]) -> list[str]:
@@ -178,23 +197,30 @@ DETAILS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
 # -- sections -------------------------------------------------------------------------------------
 def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
     s = r["session"]
-    ends = {"graceful": "ended with a graceful shutdown", "kill_switch": "ended by the kill switch",
-            "abrupt": "ended abruptly (no shutdown lines)"}
-    text = (f"Audited {network_name(s)} {s['asset'] or 'unknown-asset'} market maker session from "
-            f"{s['started_at'][:10]} ({_run_length(s['duration_s'])} run, {ends[s['end']]}).")
+    ends = {
+        "graceful": "ended with a graceful shutdown",
+        "kill_switch": "ended by the kill switch",
+        "abrupt": "ended abruptly (no shutdown lines)",
+    }
+    text = (
+        f"Audited {network_name(s)} {s['asset'] or 'unknown-asset'} market maker session from "
+        f"{s['started_at'][:10]} ({_run_length(s['duration_s'])} run, {ends[s['end']]})."
+    )
     if not r["rules"]:
         text += " No rule results: the rules were not evaluated for this session, so nothing below is judged."
     else:
         serious = [x for x in failed if x["severity"] in ("critical", "high")]
         if serious:
-            text += " Identified " + "; ".join(f"{x['title']} ({x['severity'].upper()})" for x in serious) + "."
+            text += (
+                " Identified " + "; ".join(f"{x['title']} ({x['severity'].upper()})" for x in serious) + "."
+            )
         else:
             text += f" No critical or high finding; {len(failed)} lower-severity rule(s) failed."
     return ["## Summary", text, ""]
 
 
 def _run_length(seconds: float | None) -> str:
-    """"18-minute" for the summary sentence."""
+    """ "18-minute" for the summary sentence."""
     if seconds is None:
         return "unknown-length"
     if seconds < 120:
@@ -206,64 +232,110 @@ def _run_length(seconds: float | None) -> str:
 
 def _metrics(r: dict[str, Any]) -> list[str]:
     s, f, lines, acct = r["session"], r["fills"], r["lines"], r["account"]
-    pos, ks, p, rl, ld, w, sy = (r["position"], r["kill_switch"], r["pricing"], r["rate_limit"], r["ladder"],
-                                 r["warmup"], r["safety_sync"])
+    pos, ks, p, rl, ld, w, sy = (
+        r["position"],
+        r["kill_switch"],
+        r["pricing"],
+        r["rate_limit"],
+        r["ladder"],
+        r["warmup"],
+        r["safety_sync"],
+    )
     lv = lines["by_level"]
     asset = s["asset"] or NOT_IN_LOG
     net = network_name(s) + (" (from the file name)" if s.get("network_from") == "file name" else "")
-    out = ["## Session Metrics",
-           f"- **Duration**: {duration(s['duration_s'])} ({clock(s['started_at'])} → {clock(s['ended_at'])} UTC, "
-           f"{s['duration_s']:,.0f} s); end: {s['end']}",
-           f"- **Asset**: {asset} on {net}"]
+    out = [
+        "## Session Metrics",
+        f"- **Duration**: {duration(s['duration_s'])} "
+        f"({clock(s['started_at'])} → {clock(s['ended_at'])} UTC, "
+        f"{s['duration_s']:,.0f} s); end: {s['end']}",
+        f"- **Asset**: {asset} on {net}",
+    ]
     out.append(f"- **Initial Account**: {usd(acct['initial_value'])}")
     margin = acct.get("final_margin_available")
     if margin is not None and acct["initial_value"] is not None:
         change = margin - acct["initial_value"]
-        out.append(f"- **Final Margin**: {usd(margin)} free margin ({usd(change, signed=True)} against the initial "
-                   f"account value)")
+        out.append(
+            f"- **Final Margin**: {usd(margin)} free margin ({usd(change, signed=True)} against the initial "
+            f"account value)"
+        )
     else:
         out.append(f"- **Final Margin**: {usd(margin)}")
     if acct["final_value"] is not None and acct.get("equity_samples", 0) > 1:
         out.append(f"- **Final Account Value**: {usd(acct['final_value'])}")
     side = ""
+    unit = f" {s['asset']}" if pos["final"] is not None and s["asset"] else ""
     if pos["final"] is not None:
         side = " (short)" if pos["final"] < 0 else (" (long)" if pos["final"] > 0 else " (flat)")
-    out.append(f"- **Final Position**: {qty(pos['final'])}{' ' + s['asset'] if pos['final'] is not None and s['asset'] else ''}{side}"
-               + (f" (from {pos['final_from']})" if pos.get("final_from") else ""))
-    out.append(f"- **Total Fills**: {f['total']:,} ({f['tracked']:,} tracked, {f['untracked']:,} untracked; "
-               f"{f['buys']:,} buys, {f['sells']:,} sells)")
-    out.append(f"- **Warnings/Errors**: {lv['WARN'] + lv['ERROR']:,} ({lv['WARN']:,} WARN, {lv['ERROR']:,} ERROR)")
+    out.append(
+        f"- **Final Position**: {qty(pos['final'])}{unit}{side}"
+        + (f" (from {pos['final_from']})" if pos.get("final_from") else "")
+    )
+    out.append(
+        f"- **Total Fills**: {f['total']:,} ({f['tracked']:,} tracked, {f['untracked']:,} untracked; "
+        f"{f['buys']:,} buys, {f['sells']:,} sells)"
+    )
+    out.append(
+        f"- **Warnings/Errors**: {lv['WARN'] + lv['ERROR']:,} ({lv['WARN']:,} WARN, {lv['ERROR']:,} ERROR)"
+    )
     if ks["triggered"]:
         out.append(f"- **Kill switch**: TRIGGERED ({'; '.join(ks['reasons']) or 'reason not in log'})")
     elif ks.get("not_triggered_logged"):
         out.append("- **Kill switch**: not triggered (`Kill switch was NOT triggered` at shutdown)")
     else:
         out.append("- **Kill switch**: no trigger logged (no shutdown verdict in the log)")
-    out.append(f"- **Tracked P&L**: {usd(f.get('tracked_pnl_usd'), signed=True)} (last cumulative P&L on a tracked fill line)")
+    out.append(
+        f"- **Tracked P&L**: {usd(f.get('tracked_pnl_usd'), signed=True)} "
+        "(last cumulative P&L on a tracked fill line)"
+    )
     micro = p.get("crossed_microprice_range") or [None, None]
     price = f"- **Pricing**: {p['crossed_mid_events']:,} crossed-mid clamps"
     if micro[0] is not None:
         mid = p.get("crossed_mid_range") or [None, None]
         price += f" (microprice {usd(micro[0])}-{usd(micro[1])} vs mid {usd(mid[0])}-{usd(mid[1])})"
     price += f"; max microprice-mid divergence {num(p['max_microprice_mid_bps'], 0, ' bps')}"
-    price += f"; {_drift_line(r)[len('- **Large price drift warnings**: '):]} price-drift warnings"
+    if p["price_drift_events"]:
+        price += f"; {_drift_line(r)[len('- **Large price drift warnings**: ') :]} price-drift warnings"
+    else:
+        price += "; no price-drift warning"
     out.append(price)
-    out.append(f"- **Spread**: median {num(p.get('median_spread_bps'), 1, ' bps')} (mean "
-               f"{num(p['mean_spread_bps'], 1, ' bps')}, p95 {num(p.get('p95_spread_bps'), 1, ' bps')})")
+    if p.get("median_spread_bps") is None:
+        out.append(f"- **Spread**: {NOT_IN_LOG}")
+    else:
+        out.append(
+            f"- **Spread**: median {num(p.get('median_spread_bps'), 1, ' bps')} (mean "
+            f"{num(p['mean_spread_bps'], 1, ' bps')}, p95 {num(p.get('p95_spread_bps'), 1, ' bps')})"
+        )
     if rl["low_headroom_events"] or rl["min_headroom_pct"] is not None:
-        out.append(f"- **Rate limit**: headroom {pct(rl.get('first_headroom_pct'))} → {pct(rl.get('last_headroom_pct'))} "
-                   f"(min {pct(rl['min_headroom_pct'])}, max {pct(rl['max_headroom_pct'])}); used {num(rl['min_used'])} "
-                   f"→ {num(rl['max_used'])} of {num(rl['cap'])} cap; {rl['low_headroom_events']:,} throttle warnings")
+        out.append(
+            f"- **Rate limit**: headroom {pct(rl.get('first_headroom_pct'))} → "
+            f"{pct(rl.get('last_headroom_pct'))} (min {pct(rl['min_headroom_pct'])}, "
+            f"max {pct(rl['max_headroom_pct'])}); used {num(rl['min_used'])} → {num(rl['max_used'])} "
+            f"of {num(rl['cap'])} cap; {rl['low_headroom_events']:,} throttle warnings"
+        )
     else:
         out.append(f"- **Rate limit**: headroom {NOT_IN_LOG}")
-    out.append(f"- **Ladder**: configured {num(ld['configured_levels'])} levels; effective {num(ld['min_effective_bid'])} "
-               f"bid / {num(ld['min_effective_ask'])} ask (min); {ld['reduction_events']:,} reductions")
-    out.append(f"- **Warm-up**: first quote at {clock(w.get('first_quote_at'))} UTC after "
-               f"{num(w['first_quote_volume_ticks'])}/{num(w['required_volume_ticks'])} volume ticks")
+    if ld["configured_levels"] is None and not ld["reduction_events"]:
+        out.append(f"- **Ladder**: {NOT_IN_LOG} (no ladder configuration or reduction line)")
+    else:
+        out.append(
+            f"- **Ladder**: configured {num(ld['configured_levels'])} levels; "
+            f"effective {num(ld['min_effective_bid'])} "
+            f"bid / {num(ld['min_effective_ask'])} ask (min); {ld['reduction_events']:,} reductions"
+        )
+    out.append(
+        f"- **Warm-up**: first quote at {clock(w.get('first_quote_at'))} UTC after "
+        f"{num(w['first_quote_volume_ticks'])}/{num(w['required_volume_ticks'])} volume ticks"
+    )
     out.append(f"- **Safety sync**: {sy['checks']:,} checks, {sy['mismatches']:,} mismatches")
-    out.append(f"- **Lines**: {lines['total']:,} read = {lines['events']:,} events + {lines['other']:,} other"
-               + (" (" + ", ".join(f"{k} {v:,}" for k, v in sorted(lines.get('other_by_reason', {}).items())) + ")"
-                  if lines.get("other_by_reason") else ""))
+    out.append(
+        f"- **Lines**: {lines['total']:,} read = {lines['events']:,} events + {lines['other']:,} other"
+        + (
+            " (" + ", ".join(f"{k} {v:,}" for k, v in sorted(lines.get("other_by_reason", {}).items())) + ")"
+            if lines.get("other_by_reason")
+            else ""
+        )
+    )
     return out + [""]
 
 
@@ -273,9 +345,12 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
     sev = rule["severity"].upper()
     head = f"### {n}. {rule['title']} ({sev}"
     head += f" - {rule['summary']})" if rule.get("summary") else ")"
-    out = [head, f"- **Rule**: `{rule['id']}`",
-           f"- **Observed**: {value_text(rule['observed'])}",
-           f"- **Threshold**: {value_text(rule['threshold'])}"]
+    out = [
+        head,
+        f"- **Rule**: `{rule['id']}`",
+        f"- **Observed**: {value_text(rule['observed'])}",
+        f"- **Threshold**: {value_text(rule['threshold'])}",
+    ]
     if rule.get("remediation"):
         out.append(f"- **Remediation**: {rule['remediation']}")
     evidence = rule.get("evidence") or []
@@ -286,8 +361,10 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
     if evidence:
         out.append("")
         out.append("```")
-        out += [f"l.{e.get('line_no')} {e.get('ts') or ''} {e.get('text') or ''}".replace("```", "'''")
-                for e in evidence]
+        out += [
+            f"l.{e.get('line_no')} {e.get('ts') or ''} {e.get('text') or ''}".replace("```", "'''")
+            for e in evidence
+        ]
         out.append("```")
     return out + [""]
 
@@ -295,11 +372,19 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
 def _unjudged_blocks(r: dict[str, Any], shown: set[str]) -> list[str]:
     """Figure blocks for recurring warnings no rule result covers (e.g. before rules exist)."""
     blocks = [
-        ("Microprice Divergence", ("PRICE-MICROPRICE-DIVERGENCE", "PRICE-CROSSED-MID"),
-         r["pricing"]["crossed_mid_events"] > 0, _pricing_lines),
+        (
+            "Microprice Divergence",
+            ("PRICE-MICROPRICE-DIVERGENCE", "PRICE-CROSSED-MID"),
+            r["pricing"]["crossed_mid_events"] > 0,
+            _pricing_lines,
+        ),
         ("Untracked Order Fills", ("FILL-UNTRACKED",), r["fills"]["untracked"] > 0, _fills_lines),
-        ("Rate Limit Pressure", ("RATE-HEADROOM", "RATE-THROTTLE"), r["rate_limit"]["low_headroom_events"] > 0,
-         _rate_lines),
+        (
+            "Rate Limit Pressure",
+            ("RATE-HEADROOM", "RATE-THROTTLE"),
+            r["rate_limit"]["low_headroom_events"] > 0,
+            _rate_lines,
+        ),
         ("Ladder Level Reduction", ("LADDER-CAPACITY",), r["ladder"]["reduction_events"] > 0, _ladder_lines),
     ]
     out: list[str] = []
@@ -315,15 +400,20 @@ def _taxonomy(r: dict[str, Any]) -> list[str]:
     if not rows:
         return out + ["No WARN or ERROR line in this session.", ""]
     total = sum(x["count"] for x in rows)
-    out += [f"{total:,} WARN/ERROR lines in {len(rows):,} templates.", "",
-            "| # | level | template | count | share | first line | last line |",
-            "|---|---|---|---:|---:|---:|---:|"]
+    out += [
+        f"{total:,} WARN/ERROR lines in {len(rows):,} templates.",
+        "",
+        "| # | level | template | count | share | first line | last line |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
     for i, x in enumerate(rows[:TAXONOMY_TOP], 1):
         template = x["template"].replace("|", "\\|").replace("`", "'")
         if len(template) > 110:
             template = template[:107] + "..."
-        out.append(f"| {i} | {x['level']} | `{template}` | {x['count']:,} | {x['count'] / total * 100:.1f} % | "
-                   f"{x['first_line']:,} | {x['last_line']:,} |")
+        out.append(
+            f"| {i} | {x['level']} | `{template}` | {x['count']:,} | {x['count'] / total * 100:.1f} % | "
+            f"{x['first_line']:,} | {x['last_line']:,} |"
+        )
     rest = rows[TAXONOMY_TOP:]
     if rest:
         n = sum(x["count"] for x in rest)
@@ -340,7 +430,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     persistent = [x for x in failed if x["severity"] in ("medium", "info")]
     passed = [x for x in rules if x["passed"] is True]
     not_eval = [x for x in rules if x["passed"] is None]
-    out = [f"# Session: {s['started_at'][:10]} {network_name(s)} {s['asset'] or 'unknown asset'} Log Audit", ""]
+    out = [
+        f"# Session: {s['started_at'][:10]} {network_name(s)} {s['asset'] or 'unknown asset'} Log Audit",
+        "",
+    ]
     out += _summary(r, failed)
     out += _metrics(r)
 
@@ -365,10 +458,14 @@ def render_markdown(report: dict[str, Any]) -> str:
 
     out.append("## What Worked Well")
     if passed:
-        out += [f"- **{x['title']}**" + (f" - {x['summary']}" if x.get("summary") else "") + f" (`{x['id']}`)"
-                for x in passed]
+        out += [
+            f"- **{x['title']}**" + (f" - {x['summary']}" if x.get("summary") else "") + f" (`{x['id']}`)"
+            for x in passed
+        ]
     else:
-        out.append("No rule passed." if rules else "No rule results: rules were not evaluated for this session.")
+        out.append(
+            "No rule passed." if rules else "No rule results: rules were not evaluated for this session."
+        )
     out.append("")
 
     out.append("## Not evaluated")
@@ -382,14 +479,21 @@ def render_markdown(report: dict[str, Any]) -> str:
     if failed:
         for i, x in enumerate(failed, 1):
             action = x.get("remediation") or x["title"]
-            reason = x.get("summary") or f"observed {value_text(x['observed'])}, threshold {value_text(x['threshold'])}"
+            reason = (
+                x.get("summary")
+                or f"observed {value_text(x['observed'])}, threshold {value_text(x['threshold'])}"
+            )
             out.append(f"{i}. **{action}** - {reason} (`{x['id']}`, {x['severity'].upper()})")
     else:
-        out.append("None: no rule failed." if rules else "None derived: rules were not evaluated for this session.")
+        out.append(
+            "None: no rule failed." if rules else "None derived: rules were not evaluated for this session."
+        )
     out.append("")
 
     out.append("## Files Analyzed")
     out += [f"- `{item['path']}`: {size_text(item.get('bytes'))}" for item in r.get("files", [])]
-    out.append(f"- session `{s['id']}` (session {s.get('session_no', 1)} of the file), lines {r['lines']['total']:,}")
+    out.append(
+        f"- session `{s['id']}` (session {s.get('session_no', 1)} of the file), lines {r['lines']['total']:,}"
+    )
     out.append("")
     return "\n".join(out)

@@ -40,6 +40,7 @@ class Chart:
     thresholds: list[tuple[float, str]] = field(default_factory=list)  # (y, label): dashed lines
     y_format: str = "{:,.2f}"
     y_categories: dict[float, str] | None = None  # draw these labels instead of numeric ticks
+    x_range: tuple[float, float] | None = None  # (start, end) seconds; default: the data's extent
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -62,8 +63,10 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 def _time_ticks(lo: float, hi: float) -> list[float]:
     span = max(hi - lo, 1.0)
-    step = next((s for s in (1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
-                 if span / s <= 8), 86400 * math.ceil(span / 86400 / 8))
+    step = next(
+        (s for s in (1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400) if span / s <= 8),
+        86400 * math.ceil(span / 86400 / 8),
+    )
     first = math.ceil(lo / step) * step
     return [first + i * step for i in range(int((hi - first) // step) + 1)]
 
@@ -88,7 +91,8 @@ def render_chart(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> str:
         return f"<p class='nodata'>{escape(chart.title)}: no data in the log.</p>"
     xs = [p[0] for p in pts]
     ys = [p[1] for p in pts] + [y for y, _ in chart.thresholds]
-    x0, x1 = min(xs), max(xs)
+    x0, x1 = chart.x_range if chart.x_range else (min(xs), max(xs))
+    x0, x1 = min(x0, min(xs)), max(x1, max(xs))
     if x1 - x0 < 1:
         x0, x1 = x0 - 30, x1 + 30
     y0, y1 = min(ys), max(ys)
@@ -102,14 +106,16 @@ def render_chart(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> str:
     def sy(y: float) -> float:
         return MARGIN_T + (1 - (y - y0) / (y1 - y0)) * ph
 
-    out = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' "
-           f"height='{height}' role='img' aria-label='{escape(chart.title)}' class='chart'>",
-           f"<text x='{MARGIN_L}' y='16' class='ct'>{escape(chart.title)}</text>",
-           f"<rect x='{MARGIN_L}' y='{MARGIN_T}' width='{pw}' height='{ph}' class='plot'/>"]
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' "
+        f"height='{height}' role='img' aria-label='{escape(chart.title)}' class='chart'>",
+        f"<text x='{MARGIN_L}' y='16' class='ct'>{escape(chart.title)}</text>",
+        f"<rect x='{MARGIN_L}' y='{MARGIN_T}' width='{pw}' height='{ph}' class='plot'/>",
+    ]
     if chart.y_categories:
         yticks = [(y, label) for y, label in chart.y_categories.items()]
     else:
-        yticks = [(v, chart.y_format.format(v)) for v in nice_ticks(y0, y1)]
+        yticks = [(v, chart.y_format.format(0.0 if abs(v) < 1e-12 else v)) for v in nice_ticks(y0, y1)]
     for v, label in yticks:
         y = sy(v)
         out.append(f"<line x1='{MARGIN_L}' x2='{MARGIN_L + pw}' y1='{y:.1f}' y2='{y:.1f}' class='grid'/>")
@@ -118,10 +124,14 @@ def render_chart(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> str:
     for t in _time_ticks(x0, x1):
         x = sx(t)
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{MARGIN_T}' y2='{MARGIN_T + ph}' class='grid'/>")
-        out.append(f"<text x='{x:.1f}' y='{MARGIN_T + ph + 14}' class='xt'>{_time_label(t, with_seconds)}</text>")
+        out.append(
+            f"<text x='{x:.1f}' y='{MARGIN_T + ph + 14}' class='xt'>{_time_label(t, with_seconds)}</text>"
+        )
     out.append(f"<text x='{MARGIN_L + pw}' y='{height - 4}' class='xl'>UTC</text>")
-    out.append(f"<text x='12' y='{MARGIN_T + ph / 2:.1f}' class='yl' "
-               f"transform='rotate(-90 12 {MARGIN_T + ph / 2:.1f})'>{escape(chart.y_label)}</text>")
+    out.append(
+        f"<text x='12' y='{MARGIN_T + ph / 2:.1f}' class='yl' "
+        f"transform='rotate(-90 12 {MARGIN_T + ph / 2:.1f})'>{escape(chart.y_label)}</text>"
+    )
     for value, label in chart.thresholds:
         y = sy(value)
         out.append(f"<line x1='{MARGIN_L}' x2='{MARGIN_L + pw}' y1='{y:.1f}' y2='{y:.1f}' class='thr'/>")
@@ -141,21 +151,28 @@ def render_chart(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> str:
                 x, y = ly.points[0]
                 out.append(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='3' fill='{ly.color}'/>")
             else:
-                out.append(f"<polyline points='{' '.join(coords)}' fill='none' stroke='{ly.color}' "
-                           f"stroke-width='1.6'/>")
+                out.append(
+                    f"<polyline points='{' '.join(coords)}' fill='none' stroke='{ly.color}' "
+                    f"stroke-width='1.6'/>"
+                )
         else:
             fill = ly.color if ly.kind == "points" else "white"
-            out.extend(f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='{ly.radius}' fill='{fill}' "
-                       f"stroke='{ly.color}' stroke-width='1.5'/>" for x, y in ly.points)
+            out.extend(
+                f"<circle cx='{sx(x):.1f}' cy='{sy(y):.1f}' r='{ly.radius}' fill='{fill}' "
+                f"stroke='{ly.color}' stroke-width='1.5'/>"
+                for x, y in ly.points
+            )
     lx = MARGIN_L
-    for ly in layers:
+    for ly in (ly for ly in layers if ly.points):  # an empty layer gets no legend entry
         label = f"{ly.label} ({len(ly.points)})" if ly.kind in ("points", "hollow") else ly.label
         if ly.kind in ("points", "hollow"):
             fill = ly.color if ly.kind == "points" else "white"
             out.append(f"<circle cx='{lx + 5}' cy='{LEGEND_Y - 4}' r='4' fill='{fill}' stroke='{ly.color}'/>")
         else:
-            out.append(f"<line x1='{lx}' x2='{lx + 12}' y1='{LEGEND_Y - 4}' y2='{LEGEND_Y - 4}' "
-                       f"stroke='{ly.color}' stroke-width='2.5'/>")
+            out.append(
+                f"<line x1='{lx}' x2='{lx + 12}' y1='{LEGEND_Y - 4}' y2='{LEGEND_Y - 4}' "
+                f"stroke='{ly.color}' stroke-width='2.5'/>"
+            )
         out.append(f"<text x='{lx + 16}' y='{LEGEND_Y}' class='lg'>{escape(label)}</text>")
         lx += 24 + 6.5 * len(label)
     out.append("</svg>")

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from mmwatch.config import SEVERITIES, SQL_DIR
+from mmwatch.ingest import InputError
 
 RULES_SQL_DIR = SQL_DIR / "rules"
 SUPPORTED_TYPES = ("expect_column_values_to_be_between", "expect_column_values_to_be_in_set")
 
 
-class RuleConfigError(ValueError):
-    """The expectations folder or a rule definition is unusable."""
+class RuleConfigError(InputError):
+    """The expectations folder or a rule definition is unusable.
+
+    An ``InputError``, so ``mmwatch audit`` reports it in one line and exits 2 (bad usage).
+    """
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from mmwatch.config import SEVERITIES
-from mmwatch.rules.catalogue import RuleSpec, Suite, load_catalogue
+from mmwatch.rules.catalogue import RuleConfigError, RuleSpec, Suite, load_catalogue
 from mmwatch.rules.gx_validate import validate
 from mmwatch.rules.observe import Observation, observe, prepare
 
@@ -24,8 +24,14 @@ log = logging.getLogger(__name__)
 MAX_EVIDENCE = 10
 
 
+class RuleScopeError(RuntimeError):
+    """Rules were asked for a session whose audit tables were not built on this connection."""
+
+
 def entry(rule: RuleSpec, obs: Observation, gx_success: bool | None) -> dict[str, Any]:
     """One report.json ``rules`` entry."""
+    if obs.evaluated and obs.observed is not None and gx_success is None:
+        raise RuleConfigError(f"rule {rule.rule_id}: GX returned no result for it")
     passed = gx_success if obs.evaluated and obs.observed is not None else None
     return {
         "id": rule.rule_id,
@@ -56,6 +62,17 @@ def store_results(con: duckdb.DuckDBPyConnection, session_id: str, rules: list[d
         raise
 
 
+def require_scope(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
+    """The rule SQL reads the temp scope of ``build_audit_tables`` on this same connection."""
+    try:
+        rows = con.execute("select 1 from scope_sessions where session_id = ?", [session_id]).fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    if not rows:
+        raise RuleScopeError(f"session {session_id} is not in this connection's audit scope "
+                             "(run mmwatch.transform.build_audit_tables first)")
+
+
 def evaluate_session(con: duckdb.DuckDBPyConnection, session_id: str, expectations_dir: Path,
                      docs_dir: Path | None = None, suites: list[Suite] | None = None) -> list[dict[str, Any]]:
     """Report entries of every rule of ``expectations_dir`` for ``session_id``, stored in ``rule_results``.
@@ -63,6 +80,7 @@ def evaluate_session(con: duckdb.DuckDBPyConnection, session_id: str, expectatio
     ``docs_dir``: write the GX Data Docs site of this validation there (None: no site).
     """
     suites = suites if suites is not None else load_catalogue(expectations_dir)
+    require_scope(con, session_id)
     prepare(con)
     rules = [rule for suite in suites for rule in suite.rules]
     observations = {rule.rule_id: observe(con, rule, session_id) for rule in rules}

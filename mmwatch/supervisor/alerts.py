@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from mmwatch.store import connect, read_sql
+from mmwatch.ingest import connect_waiting
+from mmwatch.store import read_sql
 
 WEBHOOK_TIMEOUT_S = 5.0
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -45,7 +46,8 @@ class LiveAlert:
 
     def record(self) -> dict[str, Any]:
         return {
-            "alert_id": self.alert_id, "kind": "live", "supervise_id": self.supervise_id, "run_no": self.run_no,
+            "alert_id": self.alert_id, "kind": "live", "supervise_id": self.supervise_id,
+            "run_no": self.run_no,
             "rule_id": self.rule_id, "severity": self.severity, "title": self.title, "summary": self.summary,
             "log_file": self.log_file, "source_id": self.source_id, "detected_at": self.detected_at,
             "exit_code": self.exit_code, "stderr": self.stderr, "evidence": self.evidence,
@@ -73,12 +75,13 @@ def deliver(alert: LiveAlert, out_dir: Path, db_path: Path, webhook_url: str | N
             con: duckdb.DuckDBPyConnection | None = None) -> dict[str, Any]:
     """Write the alert file, the DuckDB row, POST the webhook; return the record as written."""
     record = alert.record()
-    record["delivery"] = _post(webhook_url, {"text": alert.text(), "alert": alert.record()}) if webhook_url else None
+    payload = {"text": alert.text(), "alert": alert.record()}
+    record["delivery"] = _post(webhook_url, payload) if webhook_url else None
     folder = out_dir / "live_alerts"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{_SAFE.sub('_', alert.alert_id)}.json").write_text(json.dumps(record, indent=2) + "\n")
     own = con is None
-    con = con if con is not None else connect(db_path)
+    con = con if con is not None else connect_waiting(db_path)
     try:
         ensure_table(con)
         con.execute(

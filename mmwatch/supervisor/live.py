@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mmwatch.config import Settings
-from mmwatch.ingest import pull_file
-from mmwatch.store import connect, read_sql
+from mmwatch.ingest import LOCK_WAIT_S, connect_waiting, pull_file
+from mmwatch.store import read_sql
 from mmwatch.supervisor.alerts import LiveAlert, deliver
 
 AlertHook = Callable[[dict[str, Any]], None]
@@ -53,7 +53,7 @@ class LiveWatch:
         if size == 0:
             return []
         raised: list[dict[str, Any]] = []
-        con = connect(self.settings.db_path)
+        con = connect_waiting(self.settings.db_path, wait_s=min(self.settings.pull_every_s, LOCK_WAIT_S))
         try:
             result = pull_file(con, self.log_file, final=final, block_bytes=self.settings.read_block_bytes)
             if result.source_id != self.source_id:  # first pull, or the bot recreated its file
@@ -71,8 +71,9 @@ class LiveWatch:
                     if rule_id in self.alerted:
                         continue
                     summary = f"{hits} line(s) since the last check, first at line {line_no} ({ts}): {text}"
-                    alert = LiveAlert(self.supervise_id, self.run_no, rule_id, severity, title, summary[:1000],
-                                      str(self.log_file), self.source_id, [dict(e) for e in evidence])
+                    alert = LiveAlert(self.supervise_id, self.run_no, rule_id, severity, title,
+                                      summary[:1000], str(self.log_file), self.source_id,
+                                      [dict(e) for e in evidence])
                     raised.append(self._raise(alert, con))
         finally:
             con.close()

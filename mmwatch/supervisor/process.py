@@ -8,9 +8,11 @@ without it has its stdout written to that path instead (``--log-format json`` to
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -23,10 +25,19 @@ class CommandError(ValueError):
     """The bot command cannot be started (empty, or its program is not found)."""
 
 
+def resolve_program(name: str) -> str | None:
+    """The program's path: on PATH, or next to this Python (a worker started as .venv/bin/prefect)."""
+    found = shutil.which(name)
+    if found is None and os.sep not in name:
+        sibling = Path(sys.executable).parent / name
+        found = str(sibling) if sibling.is_file() and os.access(sibling, os.X_OK) else None
+    return found
+
+
 def check_command(command: Sequence[str]) -> None:
     if not command:
         raise CommandError("no bot command given (put it after --)")
-    if shutil.which(command[0]) is None:
+    if resolve_program(command[0]) is None:
         raise CommandError(f"{command[0]}: command not found")
 
 
@@ -34,6 +45,7 @@ class BotProcess:
     def __init__(self, command: Sequence[str], log_file: Path, stderr_file: Path) -> None:
         self.uses_placeholder = any(PLACEHOLDER in arg for arg in command)
         self.args = [arg.replace(PLACEHOLDER, str(log_file)) for arg in command]
+        self.args[0] = resolve_program(self.args[0]) or self.args[0]
         self.log_file = log_file
         self.stderr_file = stderr_file
         self.proc: subprocess.Popen[bytes] | None = None

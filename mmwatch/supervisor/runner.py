@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,7 @@ class SuperviseOutcome:
             "runs": [
                 {"run_no": r.run_no, "log_file": r.log_file, "pid": r.pid, "started_at": r.started_at,
                  "ended_at": r.ended_at, "exit_code": r.exit_code, "end": r.end, "stderr": r.stderr,
-                 "alerts": [{"rule_id": a["rule_id"], "severity": a["severity"], "detected_at": a["detected_at"]}
-                            for a in r.alerts],
+                 "alerts": [{k: a[k] for k in ("rule_id", "severity", "detected_at")} for a in r.alerts],
                  "reports": r.reports, "audit_exit_code": r.audit_exit_code, "audit_error": r.audit_error,
                  "restart_in_s": r.restart_in_s}
                 for r in self.runs
@@ -139,7 +139,10 @@ def _wait(seconds: float, stop: StopRequest) -> bool:
 
 def _run_once(settings: Settings, command: Sequence[str], supervise_id: str, run_no: int, stop: StopRequest,
               log: Log) -> tuple[RunRecord, LiveWatch, bool]:
-    """Start the bot once and watch it until it exits; return the record, the watch, and whether we stopped it."""
+    """Start the bot once and watch it until it exits.
+
+    Returns the run's record, its live watch, and whether we asked the bot to stop.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log_file = settings.log_dir_path / f"mm_{stamp}_{supervise_id}_r{run_no}.log"
     bot = BotProcess(command, log_file, log_file.with_suffix(".stderr"))
@@ -152,26 +155,47 @@ def _run_once(settings: Settings, command: Sequence[str], supervise_id: str, run
     next_check = time.monotonic() + settings.pull_every_s
     interrupted_at: float | None = None
     killed = False
-    while (code := bot.poll()) is None:
-        if interrupted_at is None and stop():
-            log(f"run {run_no}: stopping the bot (SIGINT), reason: {stop.reason}")
-            bot.interrupt()
-            interrupted_at = time.monotonic()
-        elif interrupted_at is not None and not killed \
-                and time.monotonic() - interrupted_at > settings.shutdown_timeout_s:
-            log(f"run {run_no}: no graceful exit after {settings.shutdown_timeout_s:.0f} s, SIGKILL")
-            bot.kill()
-            killed = True
-        if time.monotonic() >= next_check:
-            watch.check()
-            watch.heartbeat(alive=bot.poll() is None)
-            next_check = time.monotonic() + settings.pull_every_s
-        time.sleep(TICK_S)
+    try:
+        while (code := bot.poll()) is None:
+            if interrupted_at is None and stop():
+                log(f"run {run_no}: stopping the bot (SIGINT), reason: {stop.reason}")
+                bot.interrupt()
+                interrupted_at = time.monotonic()
+            elif interrupted_at is not None and not killed \
+                    and time.monotonic() - interrupted_at > settings.shutdown_timeout_s:
+                log(f"run {run_no}: no graceful exit after {settings.shutdown_timeout_s:.0f} s, SIGKILL")
+                bot.kill()
+                killed = True
+            if time.monotonic() >= next_check:
+                _checked(lambda: (watch.check(), watch.heartbeat(alive=bot.poll() is None)), run_no, log)
+                next_check = time.monotonic() + settings.pull_every_s
+            time.sleep(TICK_S)
+    except BaseException:
+        # mmwatch itself is failing: never leave the bot running unsupervised in its own session
+        _stop_now(bot, settings.shutdown_timeout_s)
+        raise
     record.exit_code = code
     record.ended_at = _now()
     record.stderr = bot.stderr_tail()
-    watch.check(final=True)
+    _checked(lambda: watch.check(final=True), run_no, log)
     return record, watch, interrupted_at is not None
+
+
+def _checked(step: Callable[[], object], run_no: int, log: Log) -> None:
+    """Run a live check or raise an alert; a failure (DuckDB file locked by another process, full
+    disk) is reported (and a check retried at the next interval): it does not end the supervision."""
+    try:
+        step()
+    except Exception as exc:  # noqa: BLE001
+        log(f"run {run_no}: live check failed, retrying next interval: {type(exc).__name__}: {exc}")
+
+
+def _stop_now(bot: BotProcess, timeout_s: float) -> None:
+    bot.interrupt()
+    deadline = time.monotonic() + timeout_s
+    while bot.poll() is None and time.monotonic() < deadline:
+        time.sleep(TICK_S)
+    bot.kill()
 
 
 def _end_alert(end: RunEnd, record: RunRecord, watch: LiveWatch, supervise_id: str) -> LiveAlert | None:
@@ -183,8 +207,8 @@ def _end_alert(end: RunEnd, record: RunRecord, watch: LiveWatch, supervise_id: s
         return LiveAlert(supervise_id, record.run_no, "BOT-CRASH", "critical", "Bot crashed", said,
                          stderr=record.stderr or None, **common)
     if end is RunEnd.STARTUP_FAILURE:
-        return LiveAlert(supervise_id, record.run_no, "BOT-STARTUP-FAILURE", "critical", "Bot failed to start",
-                         said, stderr=record.stderr or None, **common)
+        return LiveAlert(supervise_id, record.run_no, "BOT-STARTUP-FAILURE", "critical",
+                         "Bot failed to start", said, stderr=record.stderr or None, **common)
     if end is RunEnd.GRACEFUL:
         return LiveAlert(supervise_id, record.run_no, "BOT-STOPPED", "high", "Bot stopped on its own",
                          f"{said}, without a kill switch or a stop request; not restarted", **common)
@@ -218,13 +242,15 @@ def _audit(settings: Settings, record: RunRecord, log: Log) -> None:
     record.reports = [s.report_dir for s in outcome.sessions]
     record.audit_exit_code = outcome.exit_code
     for s in outcome.sessions:
-        log(f"run {record.run_no}: session {s.session_id} end={s.report['session']['end']} report={s.report_dir}")
+        log(f"run {record.run_no}: session {s.session_id} end={s.report['session']['end']} "
+            f"report={s.report_dir}")
 
 
 def _absolute(settings: Settings) -> Settings:
     """The same settings with absolute folders: the bot and the audit may not share our working directory."""
     return settings.model_copy(update={
-        "db": settings.db_path.resolve(), "out": settings.out_dir.resolve(), "log_dir": settings.log_dir_path.resolve(),
+        "db": settings.db_path.resolve(), "out": settings.out_dir.resolve(),
+        "log_dir": settings.log_dir_path.resolve(),
     })
 
 
@@ -240,7 +266,8 @@ def supervise(settings: Settings, options: SuperviseOptions, stop: StopRequest |
     exit_code = 0
     with stop_on_signals(stop):
         while True:
-            record, watch, we_stopped = _run_once(settings, options.command, supervise_id, len(runs) + 1, stop, log)
+            record, watch, we_stopped = _run_once(settings, options.command, supervise_id, len(runs) + 1,
+                                                  stop, log)
             runs.append(record)
             end = classify_end(record.exit_code or 0, watch.kill_switch, we_stopped)
             record.end = end.value
@@ -249,7 +276,7 @@ def supervise(settings: Settings, options: SuperviseOptions, stop: StopRequest |
                 + (f"; stderr: {headline}" if headline else ""))
             alert = _end_alert(end, record, watch, supervise_id)
             if alert is not None:
-                watch.raise_alert(alert)
+                _checked(partial(watch.raise_alert, alert), record.run_no, log)
             if options.audit:
                 _audit(settings, record, log)
             record.alerts = watch.alerts
@@ -257,7 +284,8 @@ def supervise(settings: Settings, options: SuperviseOptions, stop: StopRequest |
             if should_restart(end, restarts, settings.max_restarts) and not stop():
                 delay = restart_delay(restarts, settings.restart_backoff_s, settings.restart_backoff_max_s)
                 record.restart_in_s = delay
-                log(f"run {record.run_no}: restarting in {delay:g} s ({restarts + 1}/{settings.max_restarts})")
+                log(f"run {record.run_no}: restarting in {delay:g} s "
+                    f"({restarts + 1}/{settings.max_restarts})")
                 restarts += 1
                 if not _wait(delay, stop):
                     continue
@@ -268,7 +296,7 @@ def supervise(settings: Settings, options: SuperviseOptions, stop: StopRequest |
                                       f"{restarts} restart(s) done, limit {settings.max_restarts}; last run: "
                                       f"{end.value} ({describe_exit(record.exit_code or 0)})",
                                       record.log_file, watch.source_id, exit_code=record.exit_code)
-                    watch.raise_alert(limit)
+                    _checked(partial(watch.raise_alert, limit), record.run_no, log)
                     record.alerts = watch.alerts
                 exit_code = max(exit_code, 1)
             elif end is RunEnd.KILL_SWITCH:

@@ -211,7 +211,7 @@ final as (
         w.first_quote_volume_ticks, w.required_volume_ticks, w.first_quote_ts,
         coalesce(w.incomplete_after_first_quote, 0) as warmup_incomplete_after_first_quote,
         sh.stopped, sh.graceful_complete, sh.timed_out, sh.shutdown_error, sh.order_count_mismatch,
-        sh.signal_line, sh.stopped_line
+        sh.signal_line
     from sessions as s
     left join identity as i using (session_id)
     left join session_lines as l using (session_id)
