@@ -1,7 +1,8 @@
 """``mmwatch``: the command line. Each sub-command lives in ``mmwatch/commands/<name>.py``.
 
-Exit codes, for every command: 0 done, 1 the audit found failed rules at or above ``--fail-on``,
-2 bad usage or unreadable input (one clear line on stderr, no traceback).
+Exit codes, for every command: 0 done, 1 the audit found failed rules at or above ``--fail-on``
+(or, for ``publish``, objects still wait in the outbox), 2 bad usage or unreadable input (one clear
+line on stderr, no traceback), 3 an internal error (a bug: the traceback is printed).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 #: Sub-commands, in the order ``mmwatch --help`` lists them. Each module has ``register(subparsers)``
 #: adding its parser with ``set_defaults(run=<function(args) -> int>)``.
@@ -41,7 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"mmwatch {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug, not bad input: keep the traceback, and an exit code unlike "findings"
+        traceback.print_exc()
+        print(f"mmwatch {args.command}: internal error (see the traceback above)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m mmwatch.cli`: use the importable module's names, not __main__'s
+    from mmwatch.cli import main as _main
+
+    sys.exit(_main())

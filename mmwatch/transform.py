@@ -33,7 +33,8 @@ AUDIT_TABLES = (
 
 def set_scope(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> None:
     con.execute("create or replace temp table scope_sources (source_id varchar primary key)")
-    con.executemany("insert or ignore into scope_sources values (?)", [[s] for s in source_ids])
+    if source_ids:
+        con.executemany("insert or ignore into scope_sources values (?)", [[s] for s in source_ids])
 
 
 def build_sessions(con: duckdb.DuckDBPyConnection) -> list[str]:
