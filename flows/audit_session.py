@@ -29,6 +29,9 @@ from tasks.rules import evaluate_rules, exit_code_for
 from tasks.transform import build_tables
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None] | None]
+#: Called with each session's report once its figures are known, before the rules run (the rules
+#: cost seconds, mostly Great Expectations' import): lets a person read the figures right away.
+FiguresCallback = Callable[[dict[str, Any]], None]
 
 
 @dataclass
@@ -60,7 +63,7 @@ class AuditOutcome:
 
 
 def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: ProgressFactory | None = None,
-               final: bool = True) -> AuditOutcome:
+               final: bool = True, on_figures: FiguresCallback | None = None) -> AuditOutcome:
     """Audit every session found in ``logs``. Raises ``InputError`` before any work for a bad path.
 
     ``final=False`` for a log that may still grow (nightly audit): an unfinished last line is held
@@ -88,6 +91,8 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
         sessions: list[SessionAudit] = []
         for session_id in session_ids:
             report = build_report(con, session_id)
+            if on_figures is not None:
+                on_figures(report)
             report["rules"] = run_step(evaluate_rules, con, session_id, settings)
             series = build_series(con, session_id)
             folder = run_step(write_reports, report, settings.out_dir, series)

@@ -82,11 +82,19 @@ def _progress_factory() -> tuple[Callable[[str, int], Any] | None, Any]:
     return factory, bar
 
 
-def print_summary(outcome_sessions: list[Any]) -> None:
-    from mmwatch.report.summary import summary_text
+def print_figures(report: dict[str, Any]) -> None:
+    """Print a session's figures the moment they are known (the rules take a few seconds more)."""
+    from mmwatch.report.summary import figures_text
+
+    print(figures_text(report), end="", flush=True)
+
+
+def print_verdicts(outcome_sessions: list[Any]) -> None:
+    from mmwatch.report.summary import verdict_text
 
     for s in outcome_sessions:
-        print(summary_text(s.report, s.report_dir, s.published))
+        print(f"session {s.session_id}")
+        print(verdict_text(s.report, s.report_dir, s.published))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,15 +133,20 @@ def run(args: argparse.Namespace) -> int:
             with bar:
                 outcome = audit_logs(settings, args.logs, factory)
         else:
-            outcome = audit_logs(settings, args.logs)
+            outcome = audit_logs(settings, args.logs, on_figures=None if args.json else print_figures)
     except (InputError, StoreError) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         import json
 
         print(json.dumps(outcome.summary(), indent=2))
+    elif bar is not None:  # the figures were not printed early: the bar owned the terminal
+        from mmwatch.report.summary import summary_text
+
+        for s in outcome.sessions:
+            print(summary_text(s.report, s.report_dir, s.published))
     else:
-        print_summary(outcome.sessions)
+        print_verdicts(outcome.sessions)
     return outcome.exit_code
 
 

@@ -8,11 +8,15 @@ from mmwatch.report.render_md import SEVERITY_ORDER, num, qty, usd, value_text
 
 
 def summary_text(report: dict[str, Any], report_dir: str, published: str | None = None) -> str:
+    """Figures, rule verdicts and where the report is: the whole screen for one session."""
+    return figures_text(report) + verdict_text(report, report_dir, published)
+
+
+def figures_text(report: dict[str, Any]) -> str:
+    """The session's figures: printed as soon as the audit tables exist, before the rules run."""
     s, f, lines = report["session"], report["fills"], report["lines"]
     lv = lines["by_level"]
     acct = report["account"]
-    failed = [r for r in report["rules"] if r["passed"] is False]
-    not_eval = sum(1 for r in report["rules"] if r["passed"] is None)
     ks = report["kill_switch"]
     rows = [
         f"session {s['id']}  ({s['asset'] or '?'} {s['network'] or '?'}, end: {s['end']})",
@@ -27,6 +31,14 @@ def summary_text(report: dict[str, Any], report_dir: str, published: str | None 
         f"  position    final {qty(report['position']['final'])}",
         f"  kill switch {'TRIGGERED: ' + '; '.join(ks['reasons']) if ks['triggered'] else 'not triggered'}",
     ]
+    return "\n".join(rows) + "\n"
+
+
+def verdict_text(report: dict[str, Any], report_dir: str, published: str | None = None) -> str:
+    """The rule verdicts and the report's location."""
+    failed = [r for r in report["rules"] if r["passed"] is False]
+    not_eval = sum(1 for r in report["rules"] if r["passed"] is None)
+    rows: list[str] = []
     if report["rules"]:
         rows.append(
             f"  rules       {len(report['rules'])} evaluated, {len(failed)} failed, {not_eval} not evaluated"
