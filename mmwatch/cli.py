@@ -13,6 +13,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 #: Sub-commands, in the order ``mmwatch --help`` lists them. Each module has ``register(subparsers)``
@@ -39,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except UsageError as exc:
         print(f"mmwatch {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:  # an MMWATCH_* variable or option with a bad value
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
+        print(f"mmwatch {args.command}: invalid setting (MMWATCH_*): {problems}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"mmwatch {args.command}: interrupted", file=sys.stderr)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     publish_url: str | None = Field(default=None, description="s3://bucket/prefix or file:///path; None: not "
                                     "published (make demo passes file://<cwd>/.mmwatch/published)")
     read_block_bytes: int = Field(default=32 * 1024 * 1024, description="bytes read per ingest step")
+    duckdb_memory_limit: str = Field(
+        default="512MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB buffer pool cap (it spills to disk beyond); DuckDB's own default is 80% of RAM",
+    )
     fail_on: str = Field(default="critical", description="lowest severity of a failed rule that exits 1")
     alert_min_severity: str = Field(default="high", description="lowest severity that raises an alert")
     alert_webhook_url: str | None = Field(default=None, description="Slack-compatible webhook for alerts")

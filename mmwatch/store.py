@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from mmwatch.config import SQL_DIR
+from mmwatch.config import SQL_DIR, Settings
 
 
 class StoreError(RuntimeError):
@@ -26,8 +26,13 @@ def read_sql(relative: str) -> str:
     return (SQL_DIR / relative).read_text(encoding="utf-8")
 
 
-def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create) the store, with the schema and the SQL macros in place."""
+def connect(db_path: Path | str, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (and create) the store, with the schema and the SQL macros in place.
+
+    DuckDB's buffer pool defaults to 80 % of RAM and keeps what a bulk load wrote: a 1 GB log
+    then costs 2-3 GB of RSS. ``memory_limit`` (default: ``MMWATCH_DUCKDB_MEMORY_LIMIT``) caps it;
+    DuckDB spills beyond it, at about the same speed here.
+    """
     if str(db_path) != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -35,6 +40,8 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     except duckdb.Error as exc:  # lock held by another process, or a file from another DuckDB version
         raise StoreError(f"cannot open DuckDB file {db_path}: {exc}") from exc
     con.execute("set TimeZone = 'UTC'")
+    limit = memory_limit or Settings().duckdb_memory_limit  # validated by the setting's pattern
+    con.execute(f"set memory_limit = '{limit}'")
     if not read_only:
         for path in sorted((SQL_DIR / "schema").glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))
