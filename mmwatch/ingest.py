@@ -401,11 +401,22 @@ def pull_file(
             con.execute("update sources set path = ?, size_seen = ?, last_pull = ? where source_id = ?",
                         [resolved, size, datetime.now(UTC), src.source_id])
         if blocks > 1:
-            # DuckDB reorganises the row groups of a bulk load at its next checkpoint (2-3 s and ~1 GB
-            # for 1 GB of log): pay it here, once, so the next small pull stays O(new bytes).
-            con.execute("force checkpoint")
+            _settle_bulk_load(con, src.source_id)
     return PullResult(src.source_id, str(path), src.is_new, offset - src.committed_offset, n_events, n_other,
                       offset, max(size, offset), len(pending))
+
+
+def _settle_bulk_load(con: duckdb.DuckDBPyConnection, source_id: str) -> None:
+    """Let DuckDB merge the row groups a bulk load left behind, now rather than at the next pull.
+
+    Each committed block leaves a full and a partial row group; DuckDB merges them at the first
+    checkpoints that follow a later write (1.4 s, then 0.3 s, for 1 GB of log; measured in
+    bench/findings.md), and a checkpoint with nothing pending merges nothing. Two tiny writes, each
+    followed by a checkpoint, make the bulk pull pay this once; the next 1 MB pull then commits in ms.
+    """
+    for _ in range(2):
+        con.execute("update sources set last_pull = ? where source_id = ?", [datetime.now(UTC), source_id])
+        con.execute("checkpoint")
 
 
 def expand_paths(patterns: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
