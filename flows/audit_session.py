@@ -84,7 +84,8 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
                 raise InputError(f"{path}: empty file (0 bytes), nothing to audit")
         session_ids = run_step(build_tables, con, [p.source_id for p in pulls])
         for path, pull in zip(paths, pulls, strict=True):
-            if not con.execute("select 1 from session_bounds where source_id = ?", [pull.source_id]).fetchall():
+            found = con.execute("select 1 from session_bounds where source_id = ?", [pull.source_id])
+            if not found.fetchall():
                 kept = con.execute("select count(*) from other_lines where source_id = ?",
                                    [pull.source_id]).fetchall()[0][0]
                 raise InputError(f"{path}: no bot log events found ({kept} other lines kept in the store)")

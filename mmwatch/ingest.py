@@ -316,7 +316,7 @@ def pull_file(
     path: Path | str,
     *,
     final: bool = False,
-    block_bytes: int = 32 * 1024 * 1024,
+    block_bytes: int = 16 * 1024 * 1024,
     progress: Callable[[int, int], None] | None = None,
 ) -> PullResult:
     """Load the bytes of ``path`` not loaded yet. ``final``: the file will not grow any more.
@@ -467,7 +467,7 @@ def pull_paths(
     patterns: Sequence[str | Path],
     *,
     final: bool = False,
-    block_bytes: int = 32 * 1024 * 1024,
+    block_bytes: int = 16 * 1024 * 1024,
     pull: Callable[..., PullResult] | None = None,
 ) -> tuple[list[PullResult], list[str]]:
     """Pull every file named or matched by ``patterns`` into the store at ``db_path``.

@@ -18,7 +18,9 @@ TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$"
 _TIMESTAMP = re.compile(TIMESTAMP_RE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # tracing-subscriber "Full" format once the colour codes are stripped (log_format.md §2).
-_PRETTY = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) +(TRACE|DEBUG|INFO|WARN|ERROR) (.*)$", re.S)
+_PRETTY = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z) +(TRACE|DEBUG|INFO|WARN|ERROR) (.*)$", re.S
+)
 _FIELD_START = " \x1b[3m"
 _FIELD = re.compile(r"\x1b\[3m([A-Za-z0-9_.]+)\x1b\[0m\x1b\[2m=\x1b\[0m")
 _CONSOLE_HINTS = (

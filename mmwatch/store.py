@@ -26,7 +26,9 @@ def read_sql(relative: str) -> str:
     return (SQL_DIR / relative).read_text(encoding="utf-8")
 
 
-def connect(db_path: Path | str, read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    db_path: Path | str, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open (and create) the store, with the schema and the SQL macros in place.
 
     DuckDB's buffer pool defaults to 80 % of RAM and keeps what a bulk load wrote: a 1 GB log
@@ -60,4 +62,5 @@ def materialize(con: duckdb.DuckDBPyConnection, name: str, scope_column: str = "
     con.execute(f"create table if not exists {table} as select * from ({query}) limit 0")
     con.execute(f"delete from {table} where {scope_column} in (select session_id from scope_sessions)")
     con.execute(f"insert into {table} by name select * from ({query})")
-    return con.execute(f"select count(*) from {table} join scope_sessions using (session_id)").fetchall()[0][0]
+    written = con.execute(f"select count(*) from {table} join scope_sessions using (session_id)")
+    return written.fetchall()[0][0]

@@ -83,7 +83,8 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
         [session_id],
     )
     stopped = con.execute("select stopped_line from shutdown where session_id = ?", [session_id]).fetchall()
-    source_size = con.execute("select size_seen from sources where source_id = ?", [s["source_id"]]).fetchall()
+    source_size = con.execute("select size_seen from sources where source_id = ?",
+                              [s["source_id"]]).fetchall()
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),

@@ -94,7 +94,8 @@ def validate(suites: list[Suite], row: dict[str, Any], run_name: str, docs_dir: 
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(SITE, {
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir.resolve())},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(docs_dir.resolve())},  # GX requires an absolute path
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             "site_section_builders": {"profiling": "0"},
         })
