@@ -212,7 +212,9 @@ def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
         serious = [x for x in failed if x["severity"] in ("critical", "high")]
         if serious:
             text += (
-                " Identified " + "; ".join(f"{x['title']} ({x['severity'].upper()})" for x in serious) + "."
+                " Identified " + "; ".join(
+                    f"{x['id']}: {x.get('summary') or value_text(x['observed'])} ({x['severity'].upper()})"
+                    for x in serious) + "."
             )
         else:
             text += f" No critical or high finding; {len(failed)} lower-severity rule(s) failed."
@@ -343,11 +345,12 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
     """One failed rule: its figures, then its evidence lines. ``shown``: figure blocks already
     printed under an earlier rule (two rules may share one block), updated here."""
     sev = rule["severity"].upper()
-    head = f"### {n}. {rule['title']} ({sev}"
-    head += f" - {rule['summary']})" if rule.get("summary") else ")"
+    # The title states what should hold ("Untracked order fills below 25%"); a failure reads better
+    # as what was seen.
+    head = f"### {n}. {rule['id']}: {rule.get('summary') or value_text(rule['observed'])} ({sev})"
     out = [
         head,
-        f"- **Rule**: `{rule['id']}`",
+        f"- **Rule**: `{rule['id']}` {rule['title']}",
         f"- **Observed**: {value_text(rule['observed'])}",
         f"- **Threshold**: {value_text(rule['threshold'])}",
     ]
