@@ -25,7 +25,7 @@ from tasks.artifacts import attach_artifacts
 from tasks.ingest import pull_log
 from tasks.publish import publish_alerts, publish_reports
 from tasks.report import write_reports
-from tasks.rules import evaluate_rules, exit_code_for
+from tasks.rules import evaluate_rules_batch, exit_code_for
 from tasks.transform import build_tables
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None] | None]
@@ -89,12 +89,16 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
                 kept = con.execute("select count(*) from other_lines where source_id = ?",
                                    [pull.source_id]).fetchall()[0][0]
                 raise InputError(f"{path}: no bot log events found ({kept} other lines kept in the store)")
+        reports = {session_id: build_report(con, session_id) for session_id in session_ids}
+        if on_figures is not None:
+            for report in reports.values():
+                on_figures(report)
+        # all sessions in one GX run: its fixed cost (~1 s) is paid once, not once per session
+        rules = run_step(evaluate_rules_batch, con, session_ids, settings)
         sessions: list[SessionAudit] = []
         for session_id in session_ids:
-            report = build_report(con, session_id)
-            if on_figures is not None:
-                on_figures(report)
-            report["rules"] = run_step(evaluate_rules, con, session_id, settings)
+            report = reports[session_id]
+            report["rules"] = rules[session_id]
             series = build_series(con, session_id)
             folder = run_step(write_reports, report, settings.out_dir, series)
             link = run_step(publish_reports, folder, report, settings)

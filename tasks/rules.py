@@ -7,6 +7,7 @@ failed rule (only inside a flow run or with a Prefect API).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -29,14 +30,32 @@ def _asset(con: duckdb.DuckDBPyConnection, session_id: str) -> str | None:
     return log_asset or identity_from_filename(path)[1]
 
 
+def data_docs_dir(settings: Settings, session_ids: list[str]) -> Path | None:
+    """Where the Data Docs site of one rule run goes: beside the report of a single session; for a
+    run over several sessions (one GX run, one site), in ``<out>/data_docs/<first id>+<n>``."""
+    if not settings.data_docs or not session_ids:
+        return None
+    if len(session_ids) == 1:
+        return settings.out_dir / session_ids[0] / "data_docs"
+    return settings.out_dir / "data_docs" / f"{session_ids[0]}+{len(session_ids) - 1}"
+
+
+@task(name="evaluate-rules-batch", cache_policy=NO_CACHE)
+def evaluate_rules_batch(con: duckdb.DuckDBPyConnection, session_ids: list[str],
+                         settings: Settings) -> dict[str, list[dict[str, Any]]]:
+    """Rule results of every session of ``session_ids``, judged in one GX run (table ``rule_results``)."""
+    docs_dir = data_docs_dir(settings, session_ids)
+    by_session = engine.evaluate_sessions(con, session_ids, settings.expectations_dir, docs_dir=docs_dir)
+    for session_id, rules in by_session.items():
+        emit_rule_events(session_id, _asset(con, session_id), rules)
+    return by_session
+
+
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
 def evaluate_rules(con: duckdb.DuckDBPyConnection, session_id: str,
                    settings: Settings) -> list[dict[str, Any]]:
     """Rule results of ``session_id`` as report.json ``rules`` entries (also in table ``rule_results``)."""
-    docs_dir = settings.out_dir / session_id / "data_docs" if settings.data_docs else None
-    rules = engine.evaluate_session(con, session_id, settings.expectations_dir, docs_dir=docs_dir)
-    emit_rule_events(session_id, _asset(con, session_id), rules)
-    return rules
+    return evaluate_rules_batch.fn(con, [session_id], settings)[session_id]
 
 
 def exit_code_for(rules: list[dict[str, Any]], fail_on: str) -> int:

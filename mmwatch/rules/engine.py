@@ -18,7 +18,7 @@ import duckdb
 from mmwatch.config import SEVERITIES
 from mmwatch.rules.catalogue import RuleConfigError, RuleSpec, Suite, load_catalogue
 from mmwatch.rules.gx_validate import validate
-from mmwatch.rules.observe import Observation, observe, prepare
+from mmwatch.rules.observe import Observation, observe_all, prepare
 
 log = logging.getLogger(__name__)
 MAX_EVIDENCE = 10
@@ -73,23 +73,39 @@ def require_scope(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
                              "(run mmwatch.transform.build_audit_tables first)")
 
 
-def evaluate_session(con: duckdb.DuckDBPyConnection, session_id: str, expectations_dir: Path,
-                     docs_dir: Path | None = None, suites: list[Suite] | None = None) -> list[dict[str, Any]]:
-    """Report entries of every rule of ``expectations_dir`` for ``session_id``, stored in ``rule_results``.
+def evaluate_sessions(con: duckdb.DuckDBPyConnection, session_ids: list[str], expectations_dir: Path,
+                      docs_dir: Path | None = None, suites: list[Suite] | None = None,
+                      ) -> dict[str, list[dict[str, Any]]]:
+    """Report entries of every rule for each of ``session_ids``, stored in ``rule_results``.
 
-    ``docs_dir``: write the GX Data Docs site of this validation there (None: no site).
+    All sessions are judged in one GX run (one row each). ``docs_dir``: write the GX Data Docs site
+    of that run there (None: no site).
     """
+    if not session_ids:
+        return {}
     suites = suites if suites is not None else load_catalogue(expectations_dir)
-    require_scope(con, session_id)
+    for session_id in session_ids:
+        require_scope(con, session_id)
     prepare(con)
     rules = [rule for suite in suites for rule in suite.rules]
-    observations = {rule.rule_id: observe(con, rule, session_id) for rule in rules}
-    row = {rid: (o.observed if o.evaluated else None) for rid, o in observations.items()}
-    outcome = validate(suites, row, run_name=session_id, docs_dir=docs_dir)
-    log.debug("GX timings for %s: %s", session_id, outcome.seconds)
-    results = [entry(rule, observations[rule.rule_id], outcome.success.get(rule.rule_id)) for rule in rules]
-    store_results(con, session_id, results)
+    observations = {rule.rule_id: observe_all(con, rule, session_ids) for rule in rules}
+    rows = [{rid: (obs[sid].observed if obs[sid].evaluated else None) for rid, obs in observations.items()}
+            for sid in session_ids]
+    run_name = session_ids[0] if len(session_ids) == 1 else f"{session_ids[0]}+{len(session_ids) - 1}"
+    outcome = validate(suites, rows, run_name=run_name, docs_dir=docs_dir)
+    log.debug("GX timings for %s: %s", run_name, outcome.seconds)
+    results: dict[str, list[dict[str, Any]]] = {}
+    for sid, success in zip(session_ids, outcome.success, strict=True):
+        results[sid] = [entry(rule, observations[rule.rule_id][sid], success.get(rule.rule_id))
+                        for rule in rules]
+        store_results(con, sid, results[sid])
     return results
+
+
+def evaluate_session(con: duckdb.DuckDBPyConnection, session_id: str, expectations_dir: Path,
+                     docs_dir: Path | None = None, suites: list[Suite] | None = None) -> list[dict[str, Any]]:
+    """Report entries of every rule of ``expectations_dir`` for one session (see ``evaluate_sessions``)."""
+    return evaluate_sessions(con, [session_id], expectations_dir, docs_dir, suites)[session_id]
 
 
 def exit_code_for(rules: list[dict[str, Any]], fail_on: str) -> int:
