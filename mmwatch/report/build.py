@@ -205,10 +205,14 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
 
 
 @cache
-def _schema() -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / "report.schema.json").read_text(encoding="utf-8"))
+def _validator() -> jsonschema.protocols.Validator:
+    """One validator for the process: ``jsonschema.validate`` re-checks the schema on every call."""
+    schema = json.loads((SCHEMA_DIR / "report.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def validate_report(report: dict[str, Any]) -> None:
     """Raise ``jsonschema.ValidationError`` when ``report`` breaks the report.json contract."""
-    jsonschema.validate(report, _schema())
+    _validator().validate(report)

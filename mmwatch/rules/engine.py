@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from mmwatch.config import SEVERITIES
 from mmwatch.rules.catalogue import RuleConfigError, RuleSpec, Suite, load_catalogue
@@ -22,6 +23,8 @@ from mmwatch.rules.observe import Observation, observe_all, prepare
 
 log = logging.getLogger(__name__)
 MAX_EVIDENCE = 10
+_RESULT_COLUMNS = ("session_id", "rule_id", "title", "severity", "passed", "observed", "threshold", "summary",
+                   "failing_rows", "evaluated_at")
 
 
 class RuleScopeError(RuntimeError):
@@ -50,12 +53,19 @@ def store_results(con: duckdb.DuckDBPyConnection, session_id: str, rules: list[d
     """Replace the session's rows of ``rule_results`` (a re-audit never duplicates)."""
     now = datetime.now(UTC)
     rows = [[session_id, r["id"], r["title"], r["severity"], r["passed"], json.dumps(r["observed"]),
-             r["threshold"], r["summary"], json.dumps(r["evidence"]), now] for r in rules]
+             None if r["threshold"] is None else str(r["threshold"]), r["summary"],
+             json.dumps(r["evidence"]), now] for r in rules]
+    # one insert of an Arrow batch: executemany costs one statement per rule and session
+    batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(_RESULT_COLUMNS)})
     con.execute("begin transaction")
     try:
         con.execute("delete from rule_results where session_id = ?", [session_id])
         if rows:
-            con.executemany("insert into rule_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.register("rule_results_batch", batch)
+            try:
+                con.execute("insert into rule_results select * from rule_results_batch")
+            finally:
+                con.unregister("rule_results_batch")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
