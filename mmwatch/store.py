@@ -60,7 +60,18 @@ def materialize(con: duckdb.DuckDBPyConnection, name: str, scope_column: str = "
     table = name.split("/")[-1]
     query = read_sql(f"{name}.sql")
     con.execute(f"create table if not exists {table} as select * from ({query}) limit 0")
+    _add_new_columns(con, table, query)
     con.execute(f"delete from {table} where {scope_column} in (select session_id from scope_sessions)")
     con.execute(f"insert into {table} by name select * from ({query})")
     written = con.execute(f"select count(*) from {table} join scope_sessions using (session_id)")
     return written.fetchall()[0][0]
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str, query: str) -> None:
+    """A store made by an older mmwatch lacks the columns a newer SQL file adds: add them (null for
+    the sessions audited before), so ``insert ... by name`` works without rebuilding the table."""
+    have = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    for name, column_type, *_ in con.execute(f"describe select * from ({query})").fetchall():
+        if name not in have:
+            con.execute(f'alter table {table} add column "{name}" {column_type}')
+

@@ -152,6 +152,17 @@ warm as (
     group by all
 ),
 
+cycles as (
+    -- quote cycles: one `[Trace] L1->L2->L3 pipeline` line per cycle (LF §3.17), else one
+    -- `Quote positions vs market` line per cycle (LF §3.15); 0 when the log shows neither
+    select session_id,
+        greatest(count(*) filter (where message = '[Trace] L1->L2->L3 pipeline'),
+                 count(*) filter (where message = 'Quote positions vs market')) as quote_cycles
+    from stg_events
+    where message in ('[Trace] L1->L2->L3 pipeline', 'Quote positions vs market')
+    group by all
+),
+
 final as (
     select
         s.session_id,
@@ -200,6 +211,7 @@ final as (
         coalesce(ld.empty_ladder_events, 0) as empty_ladder_events,
         coalesce(ld.entropy_events, 0) as entropy_events,
         coalesce(ld.entropy_active_events, 0) as entropy_active_events,
+        coalesce(cy.quote_cycles, 0) as quote_cycles,
         coalesce(k.trigger_events, 0) + coalesce(k.verdict_triggered, 0) > 0 as kill_switch_triggered,
         coalesce(k.reasons, []::varchar[]) as kill_switch_reasons,
         coalesce(k.verdict_not_triggered, 0) > 0 as kill_switch_not_triggered_logged,
@@ -225,6 +237,7 @@ final as (
     left join kill as k using (session_id)
     left join sync as sy using (session_id)
     left join warm as w using (session_id)
+    left join cycles as cy using (session_id)
     left join shutdown as sh using (session_id)
 )
 

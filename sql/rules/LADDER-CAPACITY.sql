@@ -4,18 +4,9 @@
 -- figures and cycles. Summary: configured vs effective levels (mode and min).
 with sessions as (
     select s.session_id, s.configured_levels, s.mode_effective_bid, s.mode_effective_ask, s.min_effective_bid,
-           s.min_effective_ask, s.reduction_events
+           s.min_effective_ask, s.reduction_events, s.quote_cycles
     from session_summary as s
     join scope_sessions using (session_id)
-),
-
-cycles as (
-    select session_id,
-        greatest(count(*) filter (where message = '[Trace] L1->L2->L3 pipeline'),
-                 count(*) filter (where message = 'Quote positions vs market')) as cycles
-    from stg_events
-    where message in ('[Trace] L1->L2->L3 pipeline', 'Quote positions vs market')
-    group by all
 ),
 
 reductions as (
@@ -32,17 +23,16 @@ reductions as (
 final as (
     select
         s.session_id,
-        (s.configured_levels is not null or s.reduction_events > 0) and coalesce(c.cycles, 0) > 0 as evaluated,
-        round(least(1.0, s.reduction_events / nullif(c.cycles, 0)), 4) as observed,
+        (s.configured_levels is not null or s.reduction_events > 0) and s.quote_cycles > 0 as evaluated,
+        round(least(1.0, s.reduction_events / nullif(s.quote_cycles, 0)), 4) as observed,
         if(s.reduction_events > 0,
            format('configured {}, effective {} bid / {} ask (mode; min {}/{}); reduced in {} of {} cycles',
                   coalesce(s.configured_levels::varchar, '?'), s.mode_effective_bid, s.mode_effective_ask,
-                  s.min_effective_bid, s.min_effective_ask, s.reduction_events, coalesce(c.cycles, 0)),
+                  s.min_effective_bid, s.min_effective_ask, s.reduction_events, s.quote_cycles),
            format('configured {}, no ladder reduction in {} cycles', coalesce(s.configured_levels::varchar, '?'),
-                  coalesce(c.cycles, 0))) as summary,
+                  s.quote_cycles)) as summary,
         coalesce(r.evidence, []) as evidence
     from sessions as s
-    left join cycles as c using (session_id)
     left join reductions as r using (session_id)
 )
 

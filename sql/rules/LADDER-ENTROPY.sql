@@ -2,30 +2,20 @@
 -- Evaluated when the log shows quote cycles of the ladder code (`[Trace]` or `Quote positions vs
 -- market`, LF §3.15, §3.17) or entropy lines; observed = the number of active entropy lines.
 with sessions as (
-    select s.session_id, s.entropy_events, s.entropy_active_events
+    select s.session_id, s.entropy_events, s.entropy_active_events, s.quote_cycles
     from session_summary as s
     join scope_sessions using (session_id)
-),
-
-cycles as (
-    select session_id,
-        greatest(count(*) filter (where message = '[Trace] L1->L2->L3 pipeline'),
-                 count(*) filter (where message = 'Quote positions vs market')) as cycles
-    from stg_events
-    where message in ('[Trace] L1->L2->L3 pipeline', 'Quote positions vs market')
-    group by all
 ),
 
 final as (
     select
         s.session_id,
-        coalesce(c.cycles, 0) > 0 or s.entropy_events > 0 as evaluated,
+        s.quote_cycles > 0 or s.entropy_events > 0 as evaluated,
         s.entropy_active_events as observed,
         format('{} entropy optimizer lines ({} with active levels) over {} cycles', s.entropy_events,
-               s.entropy_active_events, coalesce(c.cycles, 0)) as summary,
+               s.entropy_active_events, s.quote_cycles) as summary,
         []::struct(line_no bigint, ts varchar, text varchar)[] as evidence
     from sessions as s
-    left join cycles as c using (session_id)
 )
 
 select * from final
