@@ -294,6 +294,8 @@ def reports(audited: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_every_fixture_is_covered() -> None:
+    if not FIXTURES.is_dir():  # like every fixture test: ../shared is beside the checkout in CI
+        pytest.skip(f"fixtures not found in {FIXTURES}")
     assert sorted(p.name for p in FIXTURES.glob("*.log")) == sorted(EXPECTED)
 
 
