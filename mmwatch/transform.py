@@ -10,10 +10,12 @@ from collections.abc import Sequence
 
 import duckdb
 
+from mmwatch.catalogue import classify
 from mmwatch.store import materialize, read_sql
 
 #: Audit tables in dependency order (positions reads fills; session_summary reads all of them).
 AUDIT_TABLES = (
+    "session_era",
     "fills",
     "account_samples",
     "positions",
@@ -27,6 +29,9 @@ AUDIT_TABLES = (
     "spreads",
     "shutdown",
     "warn_taxonomy",
+    "pnl_edge",
+    "quote_cycles",
+    "session_kinds",
     "session_summary",
 )
 
@@ -38,7 +43,12 @@ def set_scope(con: duckdb.DuckDBPyConnection, source_ids: Sequence[str]) -> None
 
 
 def build_sessions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Split the scoped sources into sessions (table ``session_bounds``); return the session ids."""
+    """Split the scoped sources into sessions (table ``session_bounds``); return the session ids.
+
+    Sessions start at the start-up lines of the bot, found by their kind, so the events are
+    classified against the message catalogue first (temp table ``stg_kinds``).
+    """
+    classify(con)
     query = read_sql("staging/session_bounds.sql")
     con.execute(f"create table if not exists session_bounds as select * from ({query}) limit 0")
     con.execute("delete from session_bounds where source_id in (select source_id from scope_sources)")

@@ -216,7 +216,7 @@ def test_seed_session_fails_like_the_hand_audit(tmp_path: Path, monkeypatch: pyt
     assert summaries["FILL-UNTRACKED"] == "18/27 fills untracked (67%)"
     assert summaries["PRICE-CROSSED-MID"].startswith("10 crossed-mid clamp ERRORs")
     assert summaries["RATE-HEADROOM"].startswith("headroom 1.8% -> 4.8%")
-    assert "(103.2-213.1 bps)" in summaries["PRICE-QUOTE-DRIFT"]
+    assert "(103.2-213.1 bps; [Reconcile] 13, [Unified] 0)" in summaries["PRICE-QUOTE-DRIFT"]
     # Same CLI in-process (GX already imported): no critical failure -> 0; --fail-on info tightens -> 1.
     from mmwatch.cli import main
 

@@ -52,6 +52,8 @@ def test_report_json_states_the_seed_figures(seed: tuple[Path, dict[str, Any], s
     assert s["ended_at"].startswith("2026-01-13T22:32:00.")
     assert 17.9 * 60 < s["duration_s"] < 18.0 * 60
     assert s["end"] == "graceful"
+    assert (s["mode"], s["bot_era"]) == ("live", "jan-2026")
+    assert r["lines"]["unknown_templates"]["count"] == 0
     f = r["fills"]
     assert (f["total"], f["tracked"], f["untracked"]) == (27, 9, 18)
     assert f["buys"] + f["sells"] == 27
@@ -80,7 +82,9 @@ def test_report_json_states_the_seed_figures(seed: tuple[Path, dict[str, Any], s
     assert (rl["first_headroom_pct"], rl["last_headroom_pct"]) == (1.8, 4.8)
     assert (rl["min_headroom_pct"], rl["max_headroom_pct"]) == (1.8, 4.8)
     assert (rl["min_used"], rl["max_used"], rl["cap"]) == (60605, 62558, 65682)
-    assert rl["low_headroom_events"] > 1000
+    throttles = sum('"message":"Exchange rate limit low (<5% headroom)' in line
+                    for line in seed[0].read_text(encoding="utf-8").splitlines())
+    assert rl["low_headroom_events"] == throttles > 800  # one per throttled reconcile, all session long
     ld = r["ladder"]
     assert (ld["configured_levels"], ld["min_effective_bid"], ld["min_effective_ask"]) == (25, 17, 13)
     assert ld["reduction_events"] > 500 and ld["entropy_events"] == 2 * ld["reduction_events"]
@@ -263,7 +267,8 @@ def test_the_demo_sample_is_the_seed_log() -> None:
     sample = Path(__file__).resolve().parent.parent / "samples" / SEED_LOG_NAME
     from tests.jan_log import jan_log_lines
 
-    assert sample.stat().st_size < 3 * 1024 * 1024
+    # every throttled cycle of the seed writes its ~16 INFO lines (the bot's own cycle), hence ~6 MB
+    assert sample.stat().st_size < 8 * 1024 * 1024
     assert sample.read_text(encoding="utf-8") == "".join(line + "\n" for line in jan_log_lines())
 
 

@@ -66,16 +66,21 @@ def session_row(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, An
 def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, Any]:
     """``report.json`` for one session, without rule results (``rules`` is empty)."""
     s = session_row(con, session_id)
-    file_network, file_asset = identity_from_filename(s["source_path"])
+    _, file_asset = identity_from_filename(s["source_path"])
     by_reason = s["other_by_reason"] or {}
     levels = {"TRACE": s["level_trace"], "DEBUG": s["level_debug"], "INFO": s["level_info"],
               "WARN": s["level_warn"], "ERROR": s["level_error"]}
     taxonomy = _rows(
         con,
-        "select level, template, n as count, first_line, last_line, example from warn_taxonomy "
+        "select level, template, n as count, first_line, last_line, example, unknown from warn_taxonomy "
         "where session_id = ? order by n desc, template",
         [session_id],
     )
+    # the templates the catalogue does not know, numbers masked (no example line: it carries them)
+    unknown = [{k: t[k] for k in ("level", "template", "count", "first_line")}
+               for t in taxonomy if t.pop("unknown")]
+    kinds = {r["kind"]: r["n"] for r in _rows(
+        con, "select kind, n from session_kinds where session_id = ? order by kind", [session_id])}
     untracked = _rows(
         con,
         "select line_no, ts_raw, oid, tid, cloid, side, size, position_after from fills "
@@ -96,8 +101,13 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "session_no": s["session_no"],
             "asset": s["log_asset"] or file_asset,
             "asset_from": "log" if s["log_asset"] else ("file name" if file_asset else None),
-            "network": s["log_network"] or file_network,
-            "network_from": "log" if s["log_network"] else ("file name" if file_network else None),
+            # only from a line of the session: a file name is no evidence of where the bot traded
+            "network": s["log_network"],
+            "network_from": "log" if s["log_network"] else None,
+            "mode": s["mode"],
+            "bot_era": s["bot_era"],
+            "era_templates": s["era_templates"] or {},
+            "paper_prior_injected": s["paper_prior_injected"],
             "strategy": s["strategy"],
             "started_at": s["started_at"],
             "ended_at": s["ended_at"],
@@ -110,6 +120,11 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
                 "error": s["shutdown_error"],
                 "order_count_mismatch": s["order_count_mismatch"],
                 "signal": s["signal_line"],
+                "planned_end": s["planned_end"],
+                "close_attempted": s["close_attempted"],
+                "position_closed": s["position_closed"],
+                "position_close_failed": s["position_close_failed"],
+                "close_failure": s["close_failure_line"],
             },
         },
         "lines": {
@@ -118,11 +133,20 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "other": s["lines_other"],
             "by_level": levels,
             "other_by_reason": by_reason,
+            "known_templates": s["known_templates"] or 0,
+            "unknown_templates": {
+                "count": len(unknown),
+                "lines": sum(t["count"] for t in unknown),
+                "top": unknown[:10],
+            },
         },
+        "kinds": kinds,
         "fills": {
             "total": s["fills_total"],
             "tracked": s["fills_tracked"],
             "untracked": s["fills_untracked"],
+            # a paper session's fills are simulated (`[SIM] Fill decided`): counted here, never real
+            "simulated": s["fills_simulated"],
             "buys": s["fills_buys"],
             "sells": s["fills_sells"],
             "untracked_ratio": s["untracked_ratio"],
@@ -132,11 +156,12 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "untracked_fills": untracked,
         },
         "position": {"final": s["final_position"], "final_from": s["final_position_source"],
-                     "final_mid_price": s["final_mid_price"]},
+                     "at_shutdown": s["position_at_shutdown"], "final_mid_price": s["final_mid_price"]},
         "account": {
             "initial_value": s["initial_value"],
             "final_value": s["final_value"],
             "final_margin_available": s["final_margin_available"],
+            "final_margin_from": s["final_margin_kind"],
             "initial_margin_available": s["initial_margin_available"],
             "equity_samples": s["equity_samples"] or 0,
         },
@@ -150,15 +175,24 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "last_daily_pnl_usd": s["last_daily_pnl_usd"],
             "max_data_age_s": s["max_data_age_s"],
             "max_cascade_severity": s["max_cascade_severity"],
+            "postmortem_path": s["postmortem_path"],
+            "stuck_inventory_events": s["stuck_inventory_events"],
         },
         "pricing": {
             "crossed_mid_events": s["crossed_mid_events"],
+            "bbo_crossing_filtered_events": s["bbo_crossing_filtered_events"],
+            "bbo_crossing_skipped_events": s["bbo_crossing_skipped_events"],
+            "drift_capped_events": s["drift_capped_events"],
+            "microprice_ema_resets": s["ema_reset_events"],
             "max_microprice_mid_bps": s["max_microprice_mid_bps"],
             "crossed_microprice_range": [s["crossed_min_microprice"], s["crossed_max_microprice"]],
             "crossed_mid_range": [s["crossed_min_mid"], s["crossed_max_mid"]],
             "price_drift_events": s["price_drift_events"],
             "min_price_drift_bps": s["min_price_drift_bps"],
             "max_price_drift_bps": s["max_price_drift_bps"],
+            "price_drift_by_kind": {"drift_reconcile": s["drift_reconcile_events"],
+                                    "drift_unified": s["drift_unified_events"]},
+            "spread_from": s["spread_source"],
             "mean_spread_bps": s["mean_spread_bps"],
             "median_spread_bps": s["median_spread_bps"],
             "p95_spread_bps": s["p95_spread_bps"],
@@ -173,6 +207,7 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "max_used": s["max_used"],
             "cap": s["cap"],
             "http_429_events": s["http_429_events"],
+            "exhausted_events": s["rate_exhausted_events"],
             "throttle_span_s": s["throttle_span_s"],
         },
         "ladder": {
@@ -185,11 +220,17 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "empty_events": s["empty_ladder_events"],
             "entropy_events": s["entropy_events"],
             "entropy_active_events": s["entropy_active_events"],
+            "capital_tier": s["capital_tier"],
         },
         "warmup": {
             "first_quote_volume_ticks": s["first_quote_volume_ticks"],
             "required_volume_ticks": s["required_volume_ticks"],
             "first_quote_at": s["first_quote_ts"],
+            "first_quote_line": s["first_quote_line"],
+            "first_quote_from": s["first_quote_message"],
+            "waits_before_quoting": s["warmup_waits"],
+            "calibration_met": s["calibration_met"],
+            "calibration_timeout": s["calibration_timeout"],
             "incomplete_after_first_quote": s["warmup_incomplete_after_first_quote"],
         },
         "safety_sync": {
@@ -197,6 +238,31 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "mismatches": s["safety_mismatches"],
             "max_mismatch_delta": s["max_mismatch_delta"],
             "stale_orders": s["stale_orders"],
+        },
+        # what the March code reports at INFO: null where the session's code does not log it
+        "pnl": {
+            "realized_usd": s["pnl_realized_usd"],
+            "unrealized_usd": s["pnl_unrealized_usd"],
+            "total_usd": s["pnl_total_usd"],
+            "spread_capture_usd": s["pnl_spread_capture_usd"],
+            "adverse_selection_usd": s["pnl_adverse_selection_usd"],
+            "fees_usd": s["pnl_fees_usd"],
+            "funding_usd": s["pnl_funding_usd"],
+            "samples": s["pnl_samples"],
+        },
+        "edge": {
+            "resolved": s["edges_resolved"],
+            "mean_edge_bps": s["mean_edge_bps"],
+            "win_rate": s["edge_win_rate"],
+            "adverse_fills": s["adverse_fills"],
+            "toxic_fill_share": s["toxic_fill_share"],
+        },
+        "quoting": {
+            "quote_cycles": s["quote_cycles"],
+            "cycle_summaries": s["cycle_summaries"],
+            "cycles_both_sides": s["cycles_both_sides"],
+            "uptime": s["quoting_uptime"],
+            "regime_transitions": s["regime_transitions"],
         },
         "warning_taxonomy": taxonomy,
         "files": [{"path": s["source_path"], "bytes": source_size[0][0] if source_size else None}],

@@ -200,10 +200,12 @@ def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
     ends = {
         "graceful": "ended with a graceful shutdown",
         "kill_switch": "ended by the kill switch",
+        "planned": "a paper phase that ran its planned duration",
         "abrupt": "ended abruptly (no shutdown lines)",
     }
+    mode = "paper-trading" if s.get("mode") == "paper" else "live"
     text = (
-        f"Audited {network_name(s)} {s['asset'] or 'unknown-asset'} market maker session from "
+        f"Audited {network_name(s)} {s['asset'] or 'unknown-asset'} {mode} market maker session from "
         f"{s['started_at'][:10]} ({_run_length(s['duration_s'])} run, {ends[s['end']]})."
     )
     if not r["rules"]:
@@ -219,6 +221,11 @@ def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
         else:
             text += f" No critical or high finding; {len(failed)} lower-severity rule(s) failed."
     return ["## Summary", text, ""]
+
+
+def _unknown_text(lines: dict[str, Any]) -> str:
+    unknown = (lines.get("unknown_templates") or {}).get("count") or 0
+    return f"; {unknown} WARN/ERROR templates it does not know (LOG-UNKNOWN)" if unknown else ""
 
 
 def _run_length(seconds: float | None) -> str:
@@ -252,6 +259,10 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         f"({clock(s['started_at'])} → {clock(s['ended_at'])} UTC, "
         f"{s['duration_s']:,.0f} s); end: {s['end']}",
         f"- **Asset**: {asset} on {net}",
+        f"- **Mode**: {s.get('mode', 'live')}"
+        + (" (simulated fills; nothing of it counts as trading)" if s.get("mode") == "paper" else ""),
+        f"- **Bot code era**: {s.get('bot_era') or 'unknown (its templates match several eras equally)'}"
+        + _unknown_text(lines),
     ]
     out.append(f"- **Initial Account**: {usd(acct['initial_value'])}")
     margin = acct.get("final_margin_available")
@@ -272,11 +283,17 @@ def _metrics(r: dict[str, Any]) -> list[str]:
     out.append(
         f"- **Final Position**: {qty(pos['final'])}{unit}{side}"
         + (f" (from {pos['final_from']})" if pos.get("final_from") else "")
+        + (f"; {qty(pos['at_shutdown'])}{unit} at shutdown, before the close-on-exit order"
+           if pos.get("at_shutdown") is not None and pos.get("at_shutdown") != pos["final"] else "")
     )
-    out.append(
-        f"- **Total Fills**: {f['total']:,} ({f['tracked']:,} tracked, {f['untracked']:,} untracked; "
-        f"{f['buys']:,} buys, {f['sells']:,} sells)"
-    )
+    if f.get("simulated"):
+        out.append(f"- **Total Fills**: {f['total']:,} simulated (`[SIM] Fill decided`; "
+                   f"{f['buys']:,} buys, {f['sells']:,} sells)")
+    else:
+        out.append(
+            f"- **Total Fills**: {f['total']:,} ({f['tracked']:,} tracked, {f['untracked']:,} untracked; "
+            f"{f['buys']:,} buys, {f['sells']:,} sells)"
+        )
     out.append(
         f"- **Warnings/Errors**: {lv['WARN'] + lv['ERROR']:,} ({lv['WARN']:,} WARN, {lv['ERROR']:,} ERROR)"
     )
@@ -290,11 +307,37 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         f"- **Tracked P&L**: {usd(f.get('tracked_pnl_usd'), signed=True)} "
         "(last cumulative P&L on a tracked fill line)"
     )
+    pnl = r.get("pnl") or {}
+    if pnl.get("total_usd") is not None:
+        out.append(
+            f"- **P&L (bot's decomposition)**: total {usd(pnl['total_usd'], signed=True)} = realized "
+            f"{usd(pnl['realized_usd'], signed=True)} + unrealized "
+            f"{usd(pnl['unrealized_usd'], signed=True)}; "
+            f"spread capture {usd(pnl['spread_capture_usd'], signed=True)}, adverse selection "
+            f"{usd(pnl['adverse_selection_usd'], signed=True)}, fees {usd(pnl['fees_usd'], signed=True)}, "
+            f"funding {usd(pnl['funding_usd'], signed=True)}"
+        )
+    edge = r.get("edge") or {}
+    if edge.get("resolved"):
+        out.append(
+            f"- **Edge**: {edge['resolved']:,} fills resolved, mean {num(edge['mean_edge_bps'], 1, ' bps')}, "
+            f"win rate {pct(None if edge['win_rate'] is None else 100 * edge['win_rate'])}; "
+            f"{edge['adverse_fills']:,} adverse fills (5 s markout)"
+        )
+    quoting = r.get("quoting") or {}
+    if quoting.get("uptime") is not None:
+        out.append(
+            f"- **Quoting uptime**: {pct(100 * quoting['uptime'])} of {quoting['cycle_summaries']:,} cycles "
+            f"quoted both sides; {quoting['regime_transitions']:,} regime transitions"
+        )
     micro = p.get("crossed_microprice_range") or [None, None]
     price = f"- **Pricing**: {p['crossed_mid_events']:,} crossed-mid clamps"
     if micro[0] is not None:
         mid = p.get("crossed_mid_range") or [None, None]
         price += f" (microprice {usd(micro[0])}-{usd(micro[1])} vs mid {usd(mid[0])}-{usd(mid[1])})"
+    if p.get("bbo_crossing_filtered_events") or p.get("bbo_crossing_skipped_events"):
+        price += (f", {p['bbo_crossing_filtered_events']:,} BBO-crossing filters, "
+                  f"{p['bbo_crossing_skipped_events']:,} cycles skipped for BBO crossing")
     price += f"; max microprice-mid divergence {num(p['max_microprice_mid_bps'], 0, ' bps')}"
     if p["price_drift_events"]:
         price += f"; {_drift_line(r)[len('- **Large price drift warnings**: ') :]} price-drift warnings"

@@ -36,6 +36,12 @@ class RuleSpec:
     suite: str
     expectation: dict[str, Any]
     remediation: str | None = None
+    #: the event kinds (message catalogue, sql/seeds/messages.csv) the rule reads: without a line of
+    #: one of them in the session, the rule is not evaluated
+    kinds: tuple[str, ...] = ()
+    #: the kinds a counting rule counts: a count of 0 is evidence only when the session's code era
+    #: logs one of them at a level the log carries
+    counts: tuple[str, ...] = ()
 
     @property
     def sql_path(self) -> Path:
@@ -89,8 +95,12 @@ def _rule(suite: str, path: Path, exp: dict[str, Any]) -> RuleSpec:
     severity = meta.get("severity")
     if severity not in SEVERITIES:
         raise RuleConfigError(f"{where}: meta.severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    kinds, counts = meta.get("kinds", []), meta.get("counts", [])
+    if not isinstance(kinds, list) or not isinstance(counts, list) or not set(counts) <= set(kinds):
+        raise RuleConfigError(f"{where}: meta.kinds must be a list of event kinds, meta.counts a part of it")
     spec = RuleSpec(rule_id=rule_id, title=meta.get("title") or exp.get("description") or rule_id,
-                    severity=severity, suite=suite, expectation=exp, remediation=meta.get("remediation"))
+                    severity=severity, suite=suite, expectation=exp, remediation=meta.get("remediation"),
+                    kinds=tuple(kinds), counts=tuple(counts))
     if not spec.sql_path.exists():
         raise RuleConfigError(f"{where}: no SQL file {spec.sql_path.relative_to(SQL_DIR.parent)}")
     return spec

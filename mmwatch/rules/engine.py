@@ -20,6 +20,7 @@ from mmwatch.config import SEVERITIES
 from mmwatch.rules.catalogue import RuleConfigError, RuleSpec, Suite, load_catalogue
 from mmwatch.rules.gx_validate import validate
 from mmwatch.rules.observe import Observation, observe_all, prepare
+from mmwatch.store import read_sql
 
 log = logging.getLogger(__name__)
 MAX_EVIDENCE = 10
@@ -31,8 +32,15 @@ class RuleScopeError(RuntimeError):
     """Rules were asked for a session whose audit tables were not built on this connection."""
 
 
-def entry(rule: RuleSpec, obs: Observation, gx_success: bool | None) -> dict[str, Any]:
-    """One report.json ``rules`` entry."""
+def entry(rule: RuleSpec, obs: Observation, gx_success: bool | None, missing: str | None = None,
+          zero: str | None = None) -> dict[str, Any]:
+    """One report.json ``rules`` entry. ``missing``: why the session lacks the rule's evidence
+    (``sql/rules/_evidence.sql``); such a rule is not evaluated whatever its SQL observed.
+    ``zero``: a counting rule counted no line; that may fail it but never pass it."""
+    if missing is not None:
+        obs = Observation(obs.rule_id, False, None, missing)
+    elif zero is not None and obs.evaluated and gx_success:
+        obs, gx_success = Observation(obs.rule_id, False, None, zero), None
     if obs.evaluated and obs.observed is not None and gx_success is None:
         raise RuleConfigError(f"rule {rule.rule_id}: GX returned no result for it")
     passed = gx_success if obs.evaluated and obs.observed is not None else None
@@ -45,6 +53,7 @@ def entry(rule: RuleSpec, obs: Observation, gx_success: bool | None) -> dict[str
         "threshold": rule.threshold,
         "summary": obs.summary if passed is not None else f"not evaluated: {obs.summary}",
         "remediation": rule.remediation,
+        "kinds": list(rule.kinds),
         "evidence": obs.evidence[:MAX_EVIDENCE] if passed is False else [],
     }
 
@@ -83,6 +92,25 @@ def require_scope(con: duckdb.DuckDBPyConnection, session_id: str) -> None:
                              "(run mmwatch.transform.build_audit_tables first)")
 
 
+def evidence_gaps(con: duckdb.DuckDBPyConnection, rules: list[RuleSpec]
+                  ) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """``(session id, rule id) -> reason`` for every scoped session that lacks a rule's evidence, and
+    the same for the counting rules that counted no line (a zero that must not pass)."""
+    gates = pa.table({
+        "rule_id": [r.rule_id for r in rules if r.kinds],
+        "kinds": pa.array([list(r.kinds) for r in rules if r.kinds], pa.list_(pa.string())),
+        "counts": pa.array([list(r.counts) for r in rules if r.kinds], pa.list_(pa.string())),
+    })
+    con.register("rule_gates", gates)
+    try:
+        rows = con.execute(read_sql("rules/_evidence.sql")).fetchall()
+    finally:
+        con.unregister("rule_gates")
+    missing = {(sid, rid): reason for sid, rid, has_evidence, reason, _ in rows if not has_evidence}
+    zeros = {(sid, rid): zero for sid, rid, has_evidence, _, zero in rows if has_evidence and zero}
+    return missing, zeros
+
+
 def evaluate_sessions(con: duckdb.DuckDBPyConnection, session_ids: list[str], expectations_dir: Path,
                       docs_dir: Path | None = None, suites: list[Suite] | None = None,
                       ) -> dict[str, list[dict[str, Any]]]:
@@ -99,14 +127,17 @@ def evaluate_sessions(con: duckdb.DuckDBPyConnection, session_ids: list[str], ex
     prepare(con)
     rules = [rule for suite in suites for rule in suite.rules]
     observations = {rule.rule_id: observe_all(con, rule, session_ids) for rule in rules}
-    rows = [{rid: (obs[sid].observed if obs[sid].evaluated else None) for rid, obs in observations.items()}
+    missing, zeros = evidence_gaps(con, rules)
+    rows = [{rid: (obs[sid].observed if obs[sid].evaluated and (sid, rid) not in missing else None)
+             for rid, obs in observations.items()}
             for sid in session_ids]
     run_name = session_ids[0] if len(session_ids) == 1 else f"{session_ids[0]}+{len(session_ids) - 1}"
     outcome = validate(suites, rows, run_name=run_name, docs_dir=docs_dir)
     log.debug("GX timings for %s: %s", run_name, outcome.seconds)
     results: dict[str, list[dict[str, Any]]] = {}
     for sid, success in zip(session_ids, outcome.success, strict=True):
-        results[sid] = [entry(rule, observations[rule.rule_id][sid], success.get(rule.rule_id))
+        results[sid] = [entry(rule, observations[rule.rule_id][sid], success.get(rule.rule_id),
+                              missing.get((sid, rule.rule_id)), zeros.get((sid, rule.rule_id)))
                         for rule in rules]
         store_results(con, sid, results[sid])
     return results

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mmwatch.catalogue import load_catalogue
 from mmwatch.config import Settings
 from mmwatch.ingest import LOCK_WAIT_S, connect_waiting, pull_file
 from mmwatch.store import read_sql
@@ -59,6 +60,7 @@ class LiveWatch:
             if result.source_id != self.source_id:  # first pull, or the bot recreated its file
                 self.source_id, self.evaluated_offset = result.source_id, 0
             if result.committed_offset > self.evaluated_offset:
+                load_catalogue(con)
                 rows = con.execute(read_sql("live/conditions.sql"), {
                     "source_id": self.source_id, "since": self.evaluated_offset,
                     "burst_count": self.settings.live_error_burst,

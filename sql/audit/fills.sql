@@ -1,9 +1,12 @@
 -- Every own fill, tracked by the order manager or not (log_format.md §3.6).
--- Tracked and untracked are exclusive; each partial fill is one line (one tid).
+-- Tracked and untracked are exclusive; each partial fill is one line (one tid). A paper session of
+-- the March code writes `[SIM] Fill decided` (kind sim_fill) and then the same `[Fill]` line as a
+-- live fill (environment/paper.rs feeds simulated fills to the FillProcessor): its fills are
+-- these lines too, and session.mode says they are simulated.
 with fill_lines as (
-    select session_id, byte_offset, line_no, ts, ts_raw, level, message
+    select session_id, byte_offset, line_no, ts, ts_raw, level, message, kind
     from stg_events
-    where message like '[Fill] %'
+    where kind in ('fill_tracked', 'fill_untracked')
 ),
 
 tracked as (
@@ -15,7 +18,7 @@ tracked as (
             ['side', 'size', 'asset', 'oid', 'tid', 'position', 'as_bps', 'pnl']
         ) as m
     from fill_lines
-    where message not like '[Fill] Untracked order filled:%'
+    where kind = 'fill_tracked'
 ),
 
 untracked as (
@@ -27,7 +30,7 @@ untracked as (
             ['oid', 'tid', 'cloid', 'side', 'size', 'asset', 'position']
         ) as m
     from fill_lines
-    where message like '[Fill] Untracked order filled:%'
+    where kind = 'fill_untracked'
 ),
 
 final as (
@@ -60,6 +63,7 @@ final as (
         message
     from untracked
     where m.side <> ''
+
 )
 
 select * from final

@@ -1,4 +1,6 @@
--- Ladder capacity: configured levels against the levels the margin allowed (log_format.md §3.12, §3.16).
+-- Ladder capacity: configured levels against the levels the margin allowed (log_format.md §3.12,
+-- §3.16), empty ladders of every era, and the capital tier of the March code (Micro and Small
+-- tiers skip the entropy optimizer by design: mm/config/capacity.rs).
 with ladder as (
     select session_id, byte_offset, line_no, ts, 'reduced' as kind,
         try_cast(fld(fields, 'configured') as integer) as configured,
@@ -6,24 +8,30 @@ with ladder as (
         try_cast(fld(fields, 'effective_ask') as integer) as effective_ask,
         null::double as entropy,
         null::integer as active_levels,
+        null::varchar as capital_tier,
         message
     from stg_events
-    where message = 'Reducing ladder levels due to tight exchange limits'
+    where kind = 'ladder_reduced'
     union all
     select session_id, byte_offset, line_no, ts, 'configured',
-        try_cast(fld(fields, 'num_levels') as integer), null, null, null, null, message
+        try_cast(fld(fields, 'num_levels') as integer), null, null, null, null, null, message
     from stg_events
-    where message = 'Using LadderStrategy (multi-level GLFT)'
+    where kind = 'ladder_configured'
     union all
-    select session_id, byte_offset, line_no, ts, 'empty', null, 0, 0, null, null, message
+    select session_id, byte_offset, line_no, ts, 'empty', null, 0, 0, null, null, null, message
     from stg_events
-    where message like 'Ladder completely empty%'
+    where kind = 'ladder_empty'
     union all
     select session_id, byte_offset, line_no, ts,
-        if(message like '%bids', 'entropy_bids', 'entropy_asks'), null, null, null,
-        fnum(fields, 'entropy'), try_cast(fld(fields, 'active_levels') as integer), message
+        if(kind = 'entropy_bids', 'entropy_bids', 'entropy_asks'), null, null, null,
+        fnum(fields, 'entropy'), try_cast(fld(fields, 'active_levels') as integer), null, message
     from stg_events
-    where message in ('Entropy optimizer applied to bids', 'Entropy optimizer applied to asks')
+    where kind in ('entropy_bids', 'entropy_asks')
+    union all
+    select session_id, byte_offset, line_no, ts, 'capacity', null, null, null, null,
+        try_cast(fld(fields, 'viable_levels') as integer), fld(fields, 'capital_tier'), message
+    from stg_events
+    where kind in ('capacity_diagnostic', 'paper_autoderive')
 ),
 
 final as (

@@ -1,4 +1,6 @@
 -- Position samples over time: after each fill, from the periodic metrics, and at shutdown (§3.5).
+-- Since 292edfa the bot logs `Final position state` before it closes the position on exit
+-- (kind final_position = 'at_shutdown'); `Position closed on shutdown` then means 0 (kind 'closed').
 with from_fills as (
     select session_id, byte_offset, line_no, ts, position_after as position,
            if(tracked, 'fill', 'untracked_fill') as kind
@@ -9,21 +11,22 @@ with from_fills as (
 
 from_events as (
     select session_id, byte_offset, line_no, ts,
-        case
-            when message = 'Final position state' then fnum(fields, 'position')
-            when message = 'Market maker metrics' then fnum(fields, 'position')
-            when message = 'Queried initial position' then fnum(fields, 'initial_position')
+        case kind
+            when 'final_position' then fnum(fields, 'position')
+            when 'mm_metrics' then fnum(fields, 'position')
+            when 'initial_position' then fnum(fields, 'initial_position')
+            when 'position_closed' then 0.0
             else try_cast(regexp_extract(message, '^Position verified: (\S+)', 1) as double)
         end as position,
-        case
-            when message = 'Final position state' then 'final'
-            when message = 'Market maker metrics' then 'metrics'
-            when message = 'Queried initial position' then 'initial'
+        case kind
+            when 'final_position' then 'at_shutdown'
+            when 'mm_metrics' then 'metrics'
+            when 'initial_position' then 'initial'
+            when 'position_closed' then 'closed'
             else 'verified'
         end as kind
     from stg_events
-    where message in ('Final position state', 'Market maker metrics', 'Queried initial position')
-       or message like 'Position verified: %'
+    where kind in ('final_position', 'mm_metrics', 'initial_position', 'position_verified', 'position_closed')
 ),
 
 final as (

@@ -1,11 +1,15 @@
--- Exchange rate-limit samples: headroom = (cap - used) / cap (log_format.md §3.11).
+-- Exchange rate-limit samples: headroom = (cap - used) / cap (log_format.md §3.11). Throttle
+-- warnings of every era (<10 %, <5 %, <1 % of the January code; `Rate limit exhausted (<1%)` of the
+-- March code) and the March code's per-cycle quota shadow spread, which carries headroom_pct.
 with samples as (
     select session_id, byte_offset, line_no, ts, level, message,
-        case
-            when message like 'Exchange rate limit low (<5% headroom)%' then 'throttle_5pct'
-            when message like 'Exchange rate limit truly exhausted%' then 'throttle_1pct'
-            when message like 'Rate limit headroom low (<10%)%' then 'throttle_10pct'
-            when message like 'Rate limited (429)%' then 'http_429'
+        case kind
+            when 'rate_low_5pct' then 'throttle_5pct'
+            when 'rate_exhausted_reconcile' then 'throttle_1pct'
+            when 'rate_exhausted' then 'exhausted_1pct'
+            when 'rate_low_10pct' then 'throttle_10pct'
+            when 'rate_429' then 'http_429'
+            when 'quota_shadow_spread' then 'shadow_spread'
             else 'status'
         end as kind,
         fnum(fields, 'headroom_pct') as headroom_pct,
@@ -13,20 +17,14 @@ with samples as (
         try_cast(fld(fields, 'cap') as bigint) as cap,
         try_cast(fld(fields, 'consecutive_429s') as bigint) as consecutive_429s
     from stg_events
-    where message in (
-        'Exchange rate limit low (<5% headroom) - throttling reconciliation',
-        'Exchange rate limit truly exhausted (<1%) - hard throttling reconciliation',
-        'Rate limit headroom low (<10%) - throttling reconciliation',
-        'Refreshed exchange rate limit cache',
-        'Rate limit status'
-    )
-       or message like 'Rate limited (429) - entering backoff%'
+    where kind in ('rate_low_5pct', 'rate_exhausted_reconcile', 'rate_exhausted', 'rate_low_10pct',
+                   'rate_cache_refreshed', 'rate_status', 'rate_429', 'quota_shadow_spread')
 ),
 
 final as (
     select
         *,
-        kind like 'throttle%' and level = 'WARN' as is_low_headroom_warning,
+        (kind like 'throttle%' or kind = 'exhausted_1pct') and level = 'WARN' as is_low_headroom_warning,
         coalesce(headroom_pct, (cap - used) * 100.0 / nullif(cap, 0)) as headroom_pct_effective
     from samples
 )

@@ -1,7 +1,8 @@
 -- WARN and ERROR lines grouped by message template: numbers, hex ids and quoted values become
--- placeholders, so `oid=123` and `oid=456` fall in one group.
+-- placeholders, so `oid=123` and `oid=456` fall in one group. `unknown`: the message catalogue has
+-- no template for it (kind is null).
 with problems as (
-    select session_id, level, line_no, message,
+    select session_id, level, line_no, message, kind,
         regexp_replace(
             regexp_replace(
                 regexp_replace(
@@ -18,6 +19,9 @@ final as (
         session_id,
         level,
         template,
+        -- a template no catalogue row knows: a bot version (or a line) mmwatch has not seen yet
+        bool_and(kind is null) as unknown,
+        any_value(kind) as kind,
         count(*) as n,
         min(line_no) as first_line,
         max(line_no) as last_line,

@@ -1,43 +1,46 @@
 -- Live conditions in the lines of one source loaded since the last check (the supervisor runs this
+-- on a connection with the message catalogue loaded: mmwatch.catalogue.load_catalogue; lines are
+-- judged by kind
 -- after every pull, so its cost follows the new lines, not the file). One row per condition found,
 -- with its first line as evidence. Parameters: $source_id, $since (byte offset of the first new
 -- line), $burst_count and $burst_window_s (an ERROR burst = that many ERROR lines within that many
 -- seconds), $headroom_pct (rate-limit headroom under this is an alert).
 with fresh as (
-    select byte_offset, line_no, ts, ts_raw, level, message, fields
-    from events
-    where source_id = $source_id
-      and byte_offset >= $since
-      and (level in ('WARN', 'ERROR')
-           or message in ('Refreshed exchange rate limit cache', 'Rate limit status',
-                          'Rate limit headroom low (<10%) - throttling reconciliation'))
+    select *
+    from (
+        select byte_offset, line_no, ts, ts_raw, level, message, fields, message_kind(message) as kind
+        from events
+        where source_id = $source_id
+          and byte_offset >= $since
+    )
+    where level in ('WARN', 'ERROR')
+       or kind in ('rate_cache_refreshed', 'rate_status', 'rate_low_10pct', 'quota_shadow_spread')
 ),
 
 kill_switch as (
-    select 'KILL-SWITCH' as rule_id, 'critical' as severity, 'Kill switch triggered' as title, *
+    select 'KILL-SWITCH' as rule_id, 'critical' as severity, 'Kill switch triggered' as title,
+           * exclude (kind)
     from fresh
-    where message like 'KILL SWITCH TRIGGERED%'
+    where kind = 'kill_triggered'
 ),
 
 untracked_fills as (
-    select 'FILL-UNTRACKED', 'high', 'Untracked order filled', *
+    select 'FILL-UNTRACKED', 'high', 'Untracked order filled', * exclude (kind)
     from fresh
-    where message like '[Fill] Untracked order filled:%'
+    where kind = 'fill_untracked'
 ),
 
 crossed_mid as (
-    select 'PRICE-CROSSED-MID', 'critical', 'Quote crossed the market mid', *
+    select 'PRICE-CROSSED-MID', 'critical', 'Quote crossed the market mid', * exclude (kind)
     from fresh
-    where message like 'CRITICAL: Bid crossed market mid%'
-       or message like 'CRITICAL: Ask crossed market mid%'
-       or message like 'BBO crossing:%'
+    where kind in ('crossed_mid_bid', 'crossed_mid_ask', 'bbo_crossing_filtered', 'bbo_crossing_skip')
 ),
 
 headroom as (
-    select 'RATE-HEADROOM', 'critical', 'Exchange rate-limit headroom under ' || $headroom_pct || ' %', *
+    select 'RATE-HEADROOM', 'critical', 'Exchange rate-limit headroom under ' || $headroom_pct || ' %',
+           * exclude (kind)
     from fresh
-    where message like 'Exchange rate limit low (<5% headroom)%'
-       or message like 'Exchange rate limit truly exhausted%'
+    where kind in ('rate_low_5pct', 'rate_exhausted_reconcile', 'rate_exhausted')
        or coalesce(fnum(fields, 'headroom_pct'),
                    (fnum(fields, 'cap') - fnum(fields, 'used')) * 100.0 / nullif(fnum(fields, 'cap'), 0))
           < $headroom_pct

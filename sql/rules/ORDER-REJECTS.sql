@@ -1,6 +1,6 @@
--- ORDER-REJECTS: order rejection ERRORs (LF §3.7): `Order rejected: …`, `[PlaceBulk] Batch rejected: …`,
--- Dec `Bulk order {} rejected: …`, and the exchange's rejection texts. ERROR lines are always logged,
--- so a session with none of them is evaluated (observed 0).
+-- ORDER-REJECTS: order rejection ERRORs (LF §3.7), kinds order_rejected (`Order rejected: …`, with
+-- the exchange's text in `error=`), bulk_batch_rejected (`[PlaceBulk] Batch rejected: …`) and the
+-- December bulk_order_rejected (`Bulk order {} rejected: …`). observed = their lines.
 with sessions as (
     select s.session_id
     from session_summary as s
@@ -12,13 +12,7 @@ rejects as (
     from warn_taxonomy
     join scope_sessions using (session_id)
     where level = 'ERROR'
-      and (template like 'Order rejected:%'
-           or template like '[PlaceBulk] Batch rejected:%'
-           or template like 'Bulk order % rejected:%'
-           or template like '%Post only order would have immediately matched%'
-           or template like '%Order has invalid price%'
-           or template like '%invalid size%'
-           or template like '%Insufficient margin to place order%')
+      and kind in ('order_rejected', 'bulk_batch_rejected', 'bulk_order_rejected')
 ),
 
 by_session as (

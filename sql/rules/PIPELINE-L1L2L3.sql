@@ -9,12 +9,12 @@ with sessions as (
 
 trace as (
     select session_id,
-        count(*) filter (where message = '[Trace] L1->L2->L3 pipeline') as traces,
-        count(*) filter (where message = 'Quote positions vs market') as quote_lines,
-        arg_max(fld(fields, 'l3_action'), byte_offset) filter (where message = '[Trace] L1->L2->L3 pipeline') as l3_action,
-        arg_max(fld(fields, 'l3_trust'), byte_offset) filter (where message = '[Trace] L1->L2->L3 pipeline') as l3_trust
+        count(*) filter (where kind = 'pipeline_trace') as traces,
+        count(*) filter (where kind = 'quote_positions') as quote_lines,
+        arg_max(fld(fields, 'l3_action'), byte_offset) filter (where kind = 'pipeline_trace') as l3_action,
+        arg_max(fld(fields, 'l3_trust'), byte_offset) filter (where kind = 'pipeline_trace') as l3_trust
     from stg_events
-    where message in ('[Trace] L1->L2->L3 pipeline', 'Quote positions vs market')
+    where kind in ('pipeline_trace', 'quote_positions', 'cycle_summary')
     group by all
 ),
 

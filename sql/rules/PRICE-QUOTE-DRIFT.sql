@@ -1,8 +1,11 @@
--- PRICE-QUOTE-DRIFT: WARN `[Reconcile] Large price drift detected! Forcing full cancel + replace`
--- (LF §3.9); observed = number of them. Evaluated when the session quoted. evidence = worst drifts.
+-- PRICE-QUOTE-DRIFT: forced cancel-and-replace for drift, both eras' kinds (LF §3.9,
+-- log_format_2026-03.md #29): WARN `[Reconcile] Large price drift detected! …` (drift_reconcile, Dec/Jan)
+-- and WARN `[Unified] Large drift - forcing full cancel + replace` (drift_unified, Feb+).
+-- observed = number of them. evidence = worst drifts.
 with sessions as (
     select s.session_id, s.first_quote_ts, s.fills_total, s.price_drift_events, s.min_price_drift_bps,
-           s.max_price_drift_bps
+           s.max_price_drift_bps,
+           s.drift_reconcile_events, s.drift_unified_events
     from session_summary as s
     join scope_sessions using (session_id)
 ),
@@ -22,8 +25,8 @@ final as (
         s.first_quote_ts is not null or s.fills_total > 0 or s.price_drift_events > 0 as evaluated,
         s.price_drift_events as observed,
         if(s.price_drift_events > 0,
-           format('{} large price drift warnings ({}-{} bps)', s.price_drift_events, s.min_price_drift_bps,
-                  s.max_price_drift_bps),
+           format('{} large price drift warnings ({}-{} bps; [Reconcile] {}, [Unified] {})', s.price_drift_events,
+                  s.min_price_drift_bps, s.max_price_drift_bps, s.drift_reconcile_events, s.drift_unified_events),
            '0 large price drift warnings') as summary,
         coalesce(w.evidence, []) as evidence
     from sessions as s

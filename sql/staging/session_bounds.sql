@@ -1,32 +1,51 @@
 -- Where each bot session (one run of market_maker) starts and ends inside each source in scope.
--- A session begins at the first event of a source, after `Market maker stopped.`, after cargo's
--- `Running ...market_maker` line of a console capture, and at the start lines of the January and
--- March code (`Standard validator perp ...` / `Starting market maker ...`) unless another start line
--- came right before. The id is derived from the session's first event, so the same log content
--- always gives the same id.
+-- A session begins at the first event of a source, after `Market maker stopped.` (kind mm_stopped),
+-- after cargo's `Running ...market_maker` line of a console capture, and at the first line of a
+-- start-up sequence (kinds `start_kinds` below: the validator, HIP-3 and `Starting market maker`
+-- lines of the January and March code, the paper-trading start of the March code, whose live run
+-- follows its paper phase in the same file). A start line
+-- opens a session only when the run before it has progressed past its own start-up (an event of
+-- another family came after the last start line): the optional lines the bot writes between its
+-- start lines (price precision, leverage variants, HIP-3 notes) therefore never split a run.
+-- The id is derived from the session's first event, so the same log content always gives the
+-- same id.
 with scoped as (
-    select e.source_id, e.byte_offset, e.ts, e.ts_raw, e.message, e.target
+    select e.source_id, e.byte_offset, e.ts, e.ts_raw, e.message, k.kind, k.family
     from events as e
     join scope_sources using (source_id)
+    left join stg_kinds as k using (source_id, byte_offset)
 ),
 
-startup_lines as (
-    select *, lag(message) over (partition by source_id order by byte_offset) as previous_message
+start_kinds as (
+    select unnest([
+        'startup_validator', 'startup_hip3', 'startup_hip3_prefix', 'startup_hip3_collateral',
+        'startup_hip3_dex', 'startup_begin', 'paper_autoderive', 'paper_started'
+    ]) as kind
+),
+
+progress as (
+    -- start lines and the events that show a run got past its start-up, in file order
+    select
+        source_id, byte_offset, kind,
+        kind in (select kind from start_kinds) as is_start
     from scoped
+    where kind in (select kind from start_kinds)
+       or family not in ('startup', 'other')
+),
+
+starts as (
+    select *, lag(is_start) over (partition by source_id order by byte_offset) as after_start
+    from progress
 ),
 
 boundaries as (
     select source_id, byte_offset + 1 as starts_at
     from scoped
-    where message = 'Market maker stopped.'
+    where kind = 'mm_stopped'
     union all
     select source_id, byte_offset
-    from startup_lines
-    where (message like 'Standard validator perp%' or message like 'Starting market maker%')
-      and not coalesce(
-          previous_message like 'Standard validator perp%'
-          or previous_message like 'Leverage: using %'
-          or previous_message like 'Starting market maker%', false)
+    from starts
+    where is_start and not coalesce(after_start, false)
     union all
     -- cargo's `Running ...market_maker` line opens a run of a console capture: it and what follows
     -- belong to the new session

@@ -1,29 +1,19 @@
--- The events of the sessions in scope that carry audit evidence, with their session id.
--- DEBUG lines are ~90% of a debug-level log and almost none is evidence: only the few DEBUG
--- templates the audit reads are kept here, so every audit query scans a small table.
+-- The events of the sessions in scope that carry audit evidence, with their session id and their
+-- kind from the message catalogue (null: no template of the catalogue matches). Everything
+-- downstream reads `kind`, never the message text.
+-- DEBUG lines are ~90% of a debug-level log and almost none is evidence: only DEBUG lines of a kind
+-- the catalogue knows are kept, so every audit query scans a small table.
 with scoped as (
-    select e.*
+    select e.*, k.kind, k.family, k.pattern_key
     from events as e
     join scope_sources using (source_id)
+    left join stg_kinds as k using (source_id, byte_offset)
 ),
 
 evidence as (
     select *
     from scoped
-    where level <> 'DEBUG'
-       or message in (
-           'Margin state refreshed',
-           'Margin state updated from WebData2',
-           'Quote inputs with microprice',
-           'Refreshed exchange rate limit cache',
-           'Rate limit status',
-           'Rate limit headroom low (<10%) - throttling reconciliation',
-           'Kill switch status',
-           'Calculated ladder quotes',
-           'Calculated quotes'
-       )
-       or message like '[SafetySync]%'
-       or message like '[Fill]%'
+    where level <> 'DEBUG' or kind is not null
 ),
 
 final as (
