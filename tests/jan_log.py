@@ -50,11 +50,12 @@ import math
 import random
 import re
 import sys
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tests.botlog import Line, debug_f64, display_f64
 
 BIN = "market_maker"
 MM = "hyperliquid_rust_sdk::market_maker"
@@ -127,47 +128,6 @@ class JanSession:
         return self.tracked_fills + self.untracked_fills
 
 
-@dataclass
-class _Line:
-    t: float  # seconds after start
-    level: str
-    message: str
-    target: str
-    fields: dict[str, Any] = field(default_factory=dict)
-    spans: list[dict[str, Any]] | None = None  # root -> leaf
-    seq: int = 0
-
-    def render(self, start: datetime) -> str:
-        ts = (start + timedelta(seconds=self.t)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        obj: dict[str, Any] = {
-            "timestamp": ts,
-            "level": self.level,
-            "fields": {"message": self.message, **self.fields},
-            "target": self.target,
-        }
-        if self.spans:  # span fields sorted by key, "name" last (log_format.md §1)
-            rendered = [
-                {k: sp[k] for k in sorted(sp) if k != "name"} | {"name": sp["name"]} for sp in self.spans
-            ]
-            obj["span"] = rendered[-1]
-            obj["spans"] = rendered
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def _display(x: float) -> str:
-    """Rust's ``{}`` for an f64: shortest round trip, never an exponent, no trailing ``.0``."""
-    text = repr(float(x))
-    if "e" in text or "E" in text:
-        text = format(Decimal(text), "f")
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _debug_f64(x: float) -> str:
-    """Rust's ``{:?}`` for an f64 (keeps ``.0``)."""
-    text = _display(x)
-    return text if "." in text else text + ".0"
-
-
 def _round_px(price: float) -> float:
     """``round_to_significant_and_decimal(price, 5, 1)``: 5 significant figures (whole dollars at ~95k)."""
     digits = int(math.floor(math.log10(abs(price)))) + 1
@@ -178,7 +138,7 @@ class _Builder:
     def __init__(self, s: JanSession) -> None:
         self.s = s
         self.rng = random.Random(s.seed)
-        self.lines: list[_Line] = []
+        self.lines: list[Line] = []
         self.duration = (s.end - s.start).total_seconds()
         self.qc = {"name": "quote_cycle", "asset": s.asset}
         self.ss = {"name": "safety_sync", "asset": s.asset}
@@ -192,7 +152,7 @@ class _Builder:
         spans: list[dict[str, Any]] | None = None,
         **fields: Any,
     ) -> None:
-        self.lines.append(_Line(t, level, message, target, fields, spans, len(self.lines)))
+        self.lines.append(Line(t, level, message, target, fields, spans, len(self.lines)))
 
     # -- start-up --------------------------------------------------------------------------------
     def startup(self) -> float:
@@ -356,7 +316,7 @@ class _Builder:
             max_daily_loss="500",
             max_drawdown="5.0%",
             max_position_value="10000",
-            max_position_contracts=_display(max_from_lev),
+            max_position_contracts=display_f64(max_from_lev),
             stale_data_threshold="30s",
         )
         # src/bin/market_maker.rs:1561@72976cd
@@ -503,7 +463,7 @@ class _Builder:
         tracked_seen = 0
         self.fills_plan: list[dict[str, Any]] = []
         for i in range(n):
-            size = float(_display(sizes[i] / 1e5))
+            size = float(display_f64(sizes[i] / 1e5))
             pos = pos + size if sides[i] else pos - size
             oid = s.example_untracked_oid if i == example else 293489000000 + rng.randint(1000, 999999)
             tid = 900000000000000 + rng.randint(0, 99999999999)
@@ -551,8 +511,8 @@ class _Builder:
                 self.add(
                     f["t"],
                     "INFO",
-                    f"[Fill] {word} {_display(f['size'])} {s.asset} | oid={f['oid']} tid={f['tid']} | "
-                    f"position: {_display(f['pos'])} | AS: {rng.uniform(-2, 4):.2f}bps | "
+                    f"[Fill] {word} {display_f64(f['size'])} {s.asset} | oid={f['oid']} tid={f['tid']} | "
+                    f"position: {display_f64(f['pos'])} | AS: {rng.uniform(-2, 4):.2f}bps | "
                     f"P&L: ${f['pnl']:.2f}",
                     T_FILLS,
                     span,
@@ -572,7 +532,7 @@ class _Builder:
                     f["t"],
                     "WARN",
                     f"[Fill] Untracked order filled: oid={f['oid']} tid={f['tid']} cloid=None {word} "
-                    f"{_display(f['size'])} {s.asset} | position updated to {_display(f['pos'])}",
+                    f"{display_f64(f['size'])} {s.asset} | position updated to {display_f64(f['pos'])}",
                     T_FILLS,
                     span,
                 )
@@ -711,7 +671,7 @@ class _Builder:
             ev = edge_mean * 0.1
             action = (
                 "Quote { ladder: Ladder { bids: [], asks: [] }, expected_value: "
-                f"{_debug_f64(round(ev, 6))} }}"
+                f"{debug_f64(round(ev, 6))} }}"
             )
             if requotes % 100 == 0:
                 # src/market_maker/control/mod.rs:472@72976cd  (every 100 controller cycles)
@@ -748,9 +708,9 @@ class _Builder:
                 )
             size_fraction = round(rng.uniform(0.85, 1.0), 4)
             decision = (
-                f"Quote {{ size_fraction: {_debug_f64(size_fraction)}, confidence: "
-                f"{_debug_f64(round(rng.uniform(0.5, 0.95), 6))}, "
-                f"expected_edge: {_debug_f64(round(edge_mean, 6))} }}"
+                f"Quote {{ size_fraction: {debug_f64(size_fraction)}, confidence: "
+                f"{debug_f64(round(rng.uniform(0.5, 0.95), 6))}, "
+                f"expected_edge: {debug_f64(round(edge_mean, 6))} }}"
             )
             # src/market_maker/orchestrator/quote_engine.rs:523@72976cd  (explicit target layer3::trace)
             self.add(

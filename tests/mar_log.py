@@ -48,10 +48,12 @@ import math
 import random
 import re
 import sys
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tests.botlog import Line, debug_f64, display_f64
 
 COMMIT = "6c17115"
 BIN = "market_maker"
@@ -108,44 +110,8 @@ class MarSession:
 
 
 # ------------------------------------------------------------------------------------------------
-def _display(x: float) -> str:
-    """Rust ``{}`` for an f64 (shortest round trip, no trailing ``.0``)."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _debug(x: float) -> str:
-    """Rust ``{:?}`` for an f64 (keeps ``.0``)."""
-    return repr(float(x))
-
-
 def _money(x: float) -> str:
     return f"${x:.2f}"
-
-
-@dataclass
-class _Line:
-    t: float
-    level: str
-    message: str
-    target: str
-    fields: dict[str, Any] = field(default_factory=dict)
-    spans: list[dict[str, Any]] = field(default_factory=list)
-    seq: int = 0
-
-    def render(self, start: datetime) -> str:
-        ts = (start + timedelta(seconds=self.t)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        obj: dict[str, Any] = {
-            "timestamp": ts,
-            "level": self.level,
-            "fields": {"message": self.message, **self.fields},
-            "target": self.target,
-        }
-        if self.spans:
-            rendered = [{k: s[k] for k in sorted(s) if k != "name"} | {"name": s["name"]} for s in self.spans]
-            obj["span"] = rendered[-1]
-            obj["spans"] = rendered
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 class _Book:
@@ -192,7 +158,7 @@ class _Builder:
     def __init__(self, s: MarSession) -> None:
         self.s = s
         self.rng = random.Random(s.seed)
-        self.lines: list[_Line] = []
+        self.lines: list[Line] = []
         self.qc = {"name": "quote_cycle", "asset": s.coin}
         self.ss = {"name": "safety_sync", "asset": s.coin}
         self.session_bounds: list[tuple[str, float, float]] = []
@@ -202,7 +168,7 @@ class _Builder:
     def add(
         self, t: float, level: str, message: str, target: str, spans: list | None = None, **f: Any
     ) -> None:
-        self.lines.append(_Line(t, level, message, target, f, list(spans or []), len(self.lines)))
+        self.lines.append(Line(t, level, message, target, f, list(spans or []), len(self.lines)))
 
     # -- market ------------------------------------------------------------------------------------
     def price_path(self, t0: float, t1: float, p0: float, p1: float | None, vol: float) -> list[float]:
@@ -498,8 +464,8 @@ class _Builder:
         u += 0.0031
         p = rng.uniform(0.45, 0.62)
         frac, conf = round(1 - abs(p - 0.5) * 2, 4), round(rng.uniform(0.3, 0.9), 4)
-        dec = f"Quote {{ size_fraction: {_debug(frac)}, confidence: {_debug(conf)}"
-        act = f"Quote {{ ladder: Ladder {{ bids: [LadderLevel {{ price: {_debug(round(mid * 0.9996, 3))}"
+        dec = f"Quote {{ size_fraction: {debug_f64(frac)}, confidence: {debug_f64(conf)}"
+        act = f"Quote {{ ladder: Ladder {{ bids: [LadderLevel {{ price: {debug_f64(round(mid * 0.9996, 3))}"
         # src/market_maker/orchestrator/quote_engine.rs:2961@6c17115
         self.add(
             u,
@@ -586,8 +552,8 @@ class _Builder:
             qc,
             bid_levels=nb,
             ask_levels=na,
-            best_bid=f"Some(({_debug(bid)}, {_debug(size)}))",
-            best_ask=f"Some(({_debug(ask)}, {_debug(size)}))",
+            best_bid=f"Some(({debug_f64(bid)}, {debug_f64(size)}))",
+            best_ask=f"Some(({debug_f64(ask)}, {debug_f64(size)}))",
             defense_bid_mult=f"{st.get('def_bid', 1.0):.2f}",
             defense_ask_mult=f"{st.get('def_ask', 1.0):.2f}",
         )
@@ -780,8 +746,8 @@ class _Builder:
         self.add(
             t,
             "INFO",
-            f"[Fill] {word} {_display(abs(signed))} {self.s.coin} | oid={oid} tid={tid} | position: "
-            f"{_display(round(book.pos, 8))} | AS: {as_bps:.2f}bps | P&L: ${book.total(mid):.2f}",
+            f"[Fill] {word} {display_f64(abs(signed))} {self.s.coin} | oid={oid} tid={tid} | position: "
+            f"{display_f64(round(book.pos, 8))} | AS: {as_bps:.2f}bps | P&L: ${book.total(mid):.2f}",
             FP,
             span,
         )
@@ -860,8 +826,8 @@ class _Builder:
                     t,
                     "WARN",
                     f'[Fill] Untracked order filled: oid={oid} tid={tid} cloid=Some("{cloid}") '
-                    f"{'bought' if buy else 'sold'} {_display(abs(x))} {self.s.coin} | position updated to "
-                    f"{_display(round(book.pos, 8))}",
+                    f"{'bought' if buy else 'sold'} {display_f64(abs(x))} {self.s.coin} | "
+                    f"position updated to {display_f64(round(book.pos, 8))}",
                     FP,
                     span,
                 )
@@ -874,7 +840,7 @@ class _Builder:
                     t,
                     "INFO",
                     f"[Fill] Fill matched to recently cancelled order: oid={oid} tid={tid} "
-                    f"side={'Buy' if buy else 'Sell'} price={_display(px)} size={_display(abs(x))} | "
+                    f"side={'Buy' if buy else 'Sell'} price={display_f64(px)} size={display_f64(abs(x))} | "
                     f"tombstone age={age_ms:.6f}ms",
                     FP,
                     span,
@@ -1190,7 +1156,7 @@ class _Builder:
                     target_liquidity="None",
                     risk_aversion="None",
                     max_bps_diff="None",
-                    capital_usd=f"Some({_debug(s.capital_usd)})",
+                    capital_usd=f"Some({debug_f64(s.capital_usd)})",
                     max_position_override="None",
                     leverage=str(lev),
                     decimals=str(6 - s.sz_decimals),
@@ -1333,7 +1299,7 @@ class _Builder:
             max_daily_loss="15",
             max_drawdown="10.0%",
             max_position_value="350",
-            max_position_contracts=_display(maxp),
+            max_position_contracts=display_f64(maxp),
             stale_data_threshold="30s",
         )
         # src/bin/market_maker.rs:2081@6c17115

@@ -41,7 +41,8 @@ def verdict_text(report: dict[str, Any], report_dir: str, published: str | None 
     rows: list[str] = []
     if report["rules"]:
         rows.append(
-            f"  rules       {len(report['rules'])} evaluated, {len(failed)} failed, {not_eval} not evaluated"
+            f"  rules       {len(report['rules'])} rules: {len(report['rules']) - len(failed) - not_eval} passed, "
+            f"{len(failed)} failed, {not_eval} not evaluated"
         )
         for r in sorted(failed, key=lambda r: SEVERITY_ORDER.index(r["severity"])):
             what = (

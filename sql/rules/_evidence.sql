@@ -1,84 +1,108 @@
 -- Can each rule be judged on each session in scope? A rule names the event kinds it reads
 -- (`meta.kinds` of its expectation, in temp table rule_gates). It is evaluated only when
 --   1. the session holds at least one line of those kinds, and
---   2. for a rule that counts bad events (`meta.counts`), when none was counted, the session's code
---      era logs one of the counted kinds at a level this log carries: a zero is evidence only when
---      the bot would have written the line.
--- Otherwise the rule is "not evaluated" and `reason` says why, from the message catalogue.
--- `zero_reason` is set when a counting rule counted nothing: such a zero may fail the rule (no fill
--- at all) but never pass it, since the absence of a line is no evidence (mmwatch.rules.engine).
+--   2. for a rule that counts lines (`meta.counts`), when none was counted, the session's code era
+--      logs one of the counted kinds at a level this log carries.
+-- Otherwise the rule is "not evaluated" and `reason` says why, kind by kind, from the message
+-- catalogue: what the session's era does not log at all, logs only at DEBUG, or would log.
+-- `zero_reason` is set when a counting rule counted nothing although the era would log it: such a
+-- zero may fail the rule (no fill at all) but never pass it, since the absence of a line is no
+-- evidence (mmwatch.rules.engine).
 with sessions as (
     select s.session_id, s.bot_era, s.level_debug > 0 as has_debug
     from session_summary as s
     join scope_sessions using (session_id)
 ),
 
-gates as (
-    select rule_id, kinds, counts from rule_gates
+rule_kinds as (
+    select rule_id, unnest(kinds) as kind, counts from rule_gates
 ),
 
-present as (
-    select s.session_id, g.rule_id,
-        coalesce(sum(k.n) filter (where list_contains(g.kinds, k.kind)), 0) as lines_read,
-        coalesce(sum(k.n) filter (where list_contains(g.counts, k.kind)), 0) as lines_counted
-    from sessions as s
-    cross join gates as g
-    left join session_kinds as k on k.session_id = s.session_id
+era_levels as (
+    -- per kind and era: does that era's code write it above DEBUG?
+    select kind, era, bool_or(level <> 'DEBUG') as above_debug
+    from (select kind, unnest(eras) as era, level from stg_catalogue)
     group by all
 ),
 
--- what the session's era logs of the kinds a rule reads (or counts), and at which levels
-era_rows as (
-    select s.session_id, g.rule_id, c.kind, c.level, list_contains(g.counts, c.kind) as counted
+status as (
+    select
+        s.session_id, s.bot_era, rk.rule_id, rk.kind,
+        list_contains(rk.counts, rk.kind) as counted,
+        coalesce(k.n, 0) as n,
+        case
+            when s.bot_era is null then 'unknown'
+            when el.era is null then 'absent'
+            when not el.above_debug and not s.has_debug then 'debug'
+            else 'logged'
+        end as in_era
     from sessions as s
-    cross join gates as g
-    join stg_catalogue as c
-        on list_contains(g.kinds, c.kind) and list_contains(c.eras, s.bot_era)
+    cross join rule_kinds as rk
+    left join session_kinds as k on k.session_id = s.session_id and k.kind = rk.kind
+    left join era_levels as el on el.kind = rk.kind and el.era = s.bot_era
 ),
 
-era_logging as (
-    select e.session_id, e.rule_id,
-        count(*) as rows_in_era,
-        count(*) filter (where e.level <> 'DEBUG' or s.has_debug) as rows_visible,
-        count(*) filter (where e.counted and (e.level <> 'DEBUG' or s.has_debug)) as counted_visible
-    from era_rows as e
-    join sessions as s using (session_id)
+per_rule as (
+    select
+        session_id, rule_id, any_value(bot_era) as bot_era,
+        sum(n) as lines_read,
+        coalesce(sum(n) filter (where counted), 0) as lines_counted,
+        bool_or(counted) as has_counts,
+        coalesce(bool_or(counted and in_era = 'logged'), false) as counted_visible,
+        list(kind order by kind) as kinds,
+        list(kind order by kind) filter (where counted) as counted_kinds,
+        -- what the era does with the kinds the verdict would rest on (all, or the counted ones)
+        list(kind order by kind) filter (where in_era = 'absent') as absent,
+        list(kind order by kind) filter (where in_era = 'debug') as debug_only,
+        list(kind order by kind) filter (where in_era = 'logged') as logged,
+        list(kind order by kind) filter (where counted and in_era = 'absent') as counted_absent,
+        list(kind order by kind) filter (where counted and in_era = 'debug') as counted_debug_only
+    from status
     group by all
+),
+
+explained as (
+    select
+        *,
+        concat_ws('; ',
+            if(len(absent) > 0, format('the {} code does not log {}', bot_era, array_to_string(absent, ', ')), null),
+            if(len(debug_only) > 0, format('the {} code logs {} only at DEBUG, and this log has no DEBUG lines',
+                                            bot_era, array_to_string(debug_only, ', ')), null),
+            if(len(logged) > 0 and (len(absent) > 0 or len(debug_only) > 0),
+               format('it would log {}', array_to_string(logged, ', ')), null)
+        ) as era_detail,
+        concat_ws('; ',
+            if(len(counted_absent) > 0,
+               format('the {} code does not log {}', bot_era, array_to_string(counted_absent, ', ')), null),
+            if(len(counted_debug_only) > 0,
+               format('the {} code logs {} only at DEBUG, and this log has no DEBUG lines', bot_era,
+                      array_to_string(counted_debug_only, ', ')), null)
+        ) as counted_detail
+    from per_rule
 ),
 
 final as (
     select
-        p.session_id,
-        p.rule_id,
+        session_id,
+        rule_id,
+        lines_read > 0 and (not has_counts or lines_counted > 0 or counted_visible) as has_evidence,
         case
-            when p.lines_read = 0 then false
-            when len(g.counts) > 0 and p.lines_counted = 0 then coalesce(l.counted_visible, 0) > 0
-            else true
-        end as has_evidence,
-        case
-            when p.lines_read > 0 and (len(g.counts) = 0 or p.lines_counted > 0 or coalesce(l.counted_visible, 0) > 0)
-                then null
-            when s.bot_era is null and p.lines_read > 0
+            when lines_read = 0 and bot_era is null
+                then format('no line of {} in this session (its code era is unknown)', array_to_string(kinds, ', '))
+            when lines_read = 0
+                then format('no line of {} in this session', array_to_string(kinds, ', '))
+                     || if(era_detail = '', '', ': ' || era_detail)
+            when has_counts and lines_counted = 0 and not counted_visible and bot_era is null
                 then format('0 lines of {}; the code era of this session is unknown, so a zero is no evidence',
-                            array_to_string(g.counts, ', '))
-            when s.bot_era is null
-                then format('no line of {} in this session (code era unknown)', array_to_string(g.kinds, ', '))
-            when coalesce(l.rows_in_era, 0) = 0
-                then format('the {} code does not log {}', s.bot_era, array_to_string(g.kinds, ', '))
-            when coalesce(l.rows_visible, 0) = 0 or (p.lines_read > 0 and coalesce(l.counted_visible, 0) = 0)
-                then format('the {} code logs {} only at DEBUG, and this log has no DEBUG lines', s.bot_era,
-                            array_to_string(if(p.lines_read > 0, g.counts, g.kinds), ', '))
-            else format('no line of {} in this session', array_to_string(g.kinds, ', '))
+                            array_to_string(counted_kinds, ', '))
+            when has_counts and lines_counted = 0 and not counted_visible
+                then format('0 lines of {}: {}', array_to_string(counted_kinds, ', '), counted_detail)
         end as reason,
-        if(len(g.counts) > 0 and p.lines_counted = 0,
-           format('0 lines of {} in this session{}; the absence of a line is no evidence of a pass',
-                  array_to_string(g.counts, ', '),
-                  if(s.bot_era is null, '', format(' (the {} code would log them)', s.bot_era))),
+        if(has_counts and lines_counted = 0 and counted_visible,
+           format('0 lines of {} in this session (the {} code would log them); the absence of a line is no '
+                  'evidence of a pass', array_to_string(counted_kinds, ', '), bot_era),
            null) as zero_reason
-    from present as p
-    join gates as g using (rule_id)
-    join sessions as s using (session_id)
-    left join era_logging as l using (session_id, rule_id)
+    from explained
 )
 
 select * from final
