@@ -40,9 +40,10 @@ def verdict_text(report: dict[str, Any], report_dir: str, published: str | None 
     not_eval = sum(1 for r in report["rules"] if r["passed"] is None)
     rows: list[str] = []
     if report["rules"]:
+        passed = len(report["rules"]) - len(failed) - not_eval
         rows.append(
-            f"  rules       {len(report['rules'])} rules: {len(report['rules']) - len(failed) - not_eval} passed, "
-            f"{len(failed)} failed, {not_eval} not evaluated"
+            f"  rules       {len(report['rules'])} rules: {passed} passed, {len(failed)} failed, "
+            f"{not_eval} not evaluated"
         )
         for r in sorted(failed, key=lambda r: SEVERITY_ORDER.index(r["severity"])):
             what = (
