@@ -46,9 +46,11 @@ def build_sessions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Split the scoped sources into sessions (table ``session_bounds``); return the session ids.
 
     Sessions start at the start-up lines of the bot, found by their kind, so the events are
-    classified against the message catalogue first (temp table ``stg_kinds``).
+    classified against the message catalogue first (temp table ``stg_kinds``), and repeated lines
+    and stray timestamps flagged (``stg_event_checks``) so that they do not shape a session.
     """
     classify(con)
+    con.execute(f"create or replace temp table stg_event_checks as {read_sql('staging/stg_event_checks.sql')}")
     query = read_sql("staging/session_bounds.sql")
     con.execute(f"create table if not exists session_bounds as select * from ({query}) limit 0")
     con.execute("delete from session_bounds where source_id in (select source_id from scope_sources)")

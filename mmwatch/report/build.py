@@ -134,6 +134,9 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "by_level": levels,
             "other_by_reason": by_reason,
             "known_templates": s["known_templates"] or 0,
+            # repeats of an earlier line, and stamps off the session's times: counted, not used
+            "duplicates": s["duplicate_lines"],
+            "time_outliers": s["time_outlier_lines"],
             "unknown_templates": {
                 "count": len(unknown),
                 "lines": sum(t["count"] for t in unknown),
@@ -147,6 +150,7 @@ def build_report(con: duckdb.DuckDBPyConnection, session_id: str) -> dict[str, A
             "untracked": s["fills_untracked"],
             # a paper session's fills are simulated (`[SIM] Fill decided`): counted here, never real
             "simulated": s["fills_simulated"],
+            "duplicate_tid": s["fills_duplicate_tid"],
             "buys": s["fills_buys"],
             "sells": s["fills_sells"],
             "untracked_ratio": s["untracked_ratio"],

@@ -33,7 +33,7 @@ untracked as (
     where kind = 'fill_untracked'
 ),
 
-final as (
+parsed as (
     select
         session_id, byte_offset, line_no, ts, ts_raw, true as tracked,
         if(m.side = 'bought', 'buy', 'sell') as side,
@@ -63,7 +63,16 @@ final as (
         message
     from untracked
     where m.side <> ''
+),
 
+final as (
+    -- a tid seen before in the session is the same fill again (a line written twice, a replayed
+    -- user-fills snapshot): kept for the record, counted once (session_summary, FILL-DEDUP)
+    select
+        *,
+        tid is not null and row_number() over (partition by session_id, tid order by byte_offset) > 1
+            as duplicate_tid
+    from parsed
 )
 
 select * from final

@@ -41,6 +41,14 @@ fill_stats as (
         arg_max(pnl_usd, byte_offset) filter (where tracked and pnl_usd is not null) as tracked_pnl_usd,
         arg_max(position_after, byte_offset) filter (where position_after is not null) as last_fill_position
     from fills
+    where not duplicate_tid
+    group by all
+),
+
+fill_repeats as (
+    select session_id, count(*) as fills_duplicate_tid
+    from fills
+    where duplicate_tid
     group by all
 ),
 
@@ -253,10 +261,12 @@ final as (
         l.total as lines_total, l.events as lines_events, l.other as lines_other,
         l.trace as level_trace, l.debug as level_debug, l.info as level_info, l.warn as level_warn,
         l.error as level_error, l.other_by_reason,
+        l.duplicates as duplicate_lines, l.time_outliers as time_outlier_lines,
         coalesce(f.fills_total, 0) as fills_total,
         coalesce(f.fills_tracked, 0) as fills_tracked,
         coalesce(f.fills_untracked, 0) as fills_untracked,
         coalesce(i.sim_fills, 0) as fills_simulated,
+        coalesce(fr.fills_duplicate_tid, 0) as fills_duplicate_tid,
         coalesce(f.fills_buys, 0) as fills_buys,
         coalesce(f.fills_sells, 0) as fills_sells,
         f.fills_untracked / nullif(f.fills_total, 0) as untracked_ratio,
@@ -323,6 +333,7 @@ final as (
     left join identity as i using (session_id)
     left join session_lines as l using (session_id)
     left join fill_stats as f using (session_id)
+    left join fill_repeats as fr using (session_id)
     left join account as a using (session_id)
     left join pricing as p using (session_id)
     left join drift as d using (session_id)

@@ -8,12 +8,15 @@
 -- another family came after the last start line): the optional lines the bot writes between its
 -- start lines (price precision, leverage variants, HIP-3 notes) therefore never split a run.
 -- The id is derived from the session's first event, so the same log content always gives the
--- same id.
+-- same id. A repeated line or a stamp far off its neighbours (stg_event_checks) is left out of the
+-- split and of the session's times: such lines still belong to the session, they do not shape it.
 with scoped as (
+    -- duplicates and stray timestamps (stg_event_checks) neither open sessions nor set their times
     select e.source_id, e.byte_offset, e.ts, e.ts_raw, e.message, k.kind, k.family
     from events as e
     join scope_sources using (source_id)
     left join stg_kinds as k using (source_id, byte_offset)
+    anti join stg_event_checks as c using (source_id, byte_offset)
 ),
 
 start_kinds as (
