@@ -7,11 +7,13 @@ from pathlib import Path
 
 import duckdb
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from mmwatch.ingest import PullResult, pull_file
 
 
-@task(name="pull-log")
+# takes a DuckDB connection: not hashable, never cached
+@task(name="pull-log", cache_policy=NO_CACHE)
 def pull_log(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from mmwatch.masking import mask_secrets
 from mmwatch.report.build import validate_report
@@ -21,7 +22,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-@task(name="write-reports")
+@task(name="write-reports", cache_policy=NO_CACHE)  # a side effect (files): never replay a cached result
 def write_reports(report: dict[str, Any], out_dir: Path, series: dict[str, Any] | None = None) -> Path:
     """Validate ``report`` against the contract and write its three renderings; return the folder."""
     report = mask_secrets(report)  # no private key, API secret or full wallet address quoted from a log

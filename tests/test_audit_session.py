@@ -23,6 +23,19 @@ def test_flow_run_writes_reports(prefect_server: None, tmp_path: Path) -> None:
     assert report["session"]["end"] == "kill_switch"
     assert (Path(session["report_dir"]) / "report.html").exists()
     assert state.is_completed()
+    # a task that takes the DuckDB connection must not try to hash it for a cache key: the run's
+    # log in the UI would open on ERROR tracebacks ("cannot pickle DuckDBPyConnection")
+    assert _error_logs(state.state_details.flow_run_id) == []
+
+
+def _error_logs(flow_run_id) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId, LogFilterLevel
+
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]),
+                                                     level=LogFilterLevel(ge_=40)))
+    return [entry.message[:200] for entry in logs]
 
 
 def test_same_log_twice_duplicates_nothing(tmp_path: Path) -> None:
