@@ -7,6 +7,9 @@ written to ``<report_dir>/alerts/<RULE>.json`` and to table ``alerts`` with ``de
 last error: an alert is never silently dropped. An alert already delivered for the same session
 and rule is not sent again on a re-audit (a growing live log is re-audited often); an undelivered
 one is retried.
+
+A record quotes the log (a rule's summary, its observed value): it is masked like a published
+report (``mmwatch.masking``) when it is made, so no channel, file or table row sees a secret.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import duckdb
 
 from mmwatch.config import SEVERITIES, SQL_DIR, Settings
+from mmwatch.masking import mask_secrets, mask_text
 
 NO_CHANNEL = "no alert channel configured (alert_webhook_url / alert_block)"
 
@@ -37,14 +41,14 @@ class Delivery:
 
 
 def alert_records(report: dict[str, Any], report_link: str | None, min_severity: str) -> list[dict[str, Any]]:
-    """One record per failed rule of ``report`` whose severity is ``min_severity`` or above."""
+    """One record per failed rule of ``report`` whose severity is ``min_severity`` or above, masked."""
     if min_severity not in SEVERITIES:
         raise ValueError(f"alert_min_severity must be one of {', '.join(SEVERITIES)}, not {min_severity!r}")
     floor = SEVERITIES.index(min_severity)
     session = report["session"]
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     return [
-        {
+        mask_secrets({
             "alert_id": f"{session['id']}:{rule['id']}",
             "session": session["id"],
             "asset": session.get("asset"),
@@ -58,7 +62,7 @@ def alert_records(report: dict[str, Any], report_link: str | None, min_severity:
             "remediation": rule.get("remediation"),
             "report_link": report_link,
             "created_at": now,
-        }
+        })
         for rule in report.get("rules", [])
         if rule.get("passed") is False and SEVERITIES.index(rule["severity"]) >= floor
     ]
@@ -72,12 +76,12 @@ def message_text(record: dict[str, Any]) -> str:
             f"(observed {record.get('observed')}, threshold {record.get('threshold')})")
     if record.get("report_link"):
         text += f"\nReport: {record['report_link']}"
-    return text
+    return mask_text(text)
 
 
 def webhook_body(record: dict[str, Any]) -> dict[str, Any]:
     """Slack-compatible JSON: ``text`` for Slack, the record's fields for any other receiver."""
-    return {"text": message_text(record), **record}
+    return {"text": message_text(record), **mask_secrets(record)}
 
 
 def post_json(url: str, body: dict[str, Any], timeout_s: float) -> None:
@@ -152,6 +156,7 @@ def record_alert(con: duckdb.DuckDBPyConnection, record: dict[str, Any], deliver
 
 
 def write_record(folder: Path, record: dict[str, Any]) -> Path:
+    record = mask_secrets(record)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{record['rule']}.json"
     tmp = path.with_name(path.name + ".tmp")

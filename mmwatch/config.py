@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     out: Path | None = Field(default=None, description="report folder; default <home>/reports")
     publish_url: str | None = Field(default=None, description="s3://bucket/prefix or file:///path; None: not "
                                     "published (make demo passes file://<cwd>/.mmwatch/published)")
+    publish_deadline_s: float = Field(
+        default=60.0, gt=0,
+        description="longest time one audit spends publishing; what is left waits in the outbox for the next "
+                    "audit or `mmwatch publish --retry` (a hanging store held an audit ~6 min before)",
+    )
     read_block_bytes: int = Field(
         default=16 * 1024 * 1024,
         description="bytes read per ingest step; 16 MiB keeps a 1 GB audit under 1 GB RSS (32 MiB: 1.05 GB)",

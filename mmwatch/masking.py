@@ -1,58 +1,109 @@
-"""Mask secrets in anything mmwatch writes or publishes (reports, alerts, artifacts).
+"""Mask secrets in anything mmwatch writes or publishes (reports, alerts, artifacts, the terminal).
 
 A bot log can carry what must never leave the machine: a private key (``--private-key`` echoed in
-an error, a config dump), an API secret, or a full wallet address. Reports quote log lines (rule
-evidence, warning examples), so every text that goes out passes through ``mask_secrets`` first.
+an error, a config dump), an API secret, a mnemonic, a bearer token, credentials in a URL, or a
+full wallet address. Reports quote log lines (rule evidence, warning examples, templates), so every
+text that goes out passes through ``mask_text`` / ``mask_secrets`` first.
 
-What is masked, and why:
+**One table of secret shapes**: ``sql/seeds/secret_shapes.csv`` (``SHAPES`` here). Each ``mask``
+row is a regular expression and its replacement, applied in ``step`` order (``hint``: words one of
+which every match contains, a speed gate); ``part`` rows are named
+pieces (``{NAME}``: the names whose value is a secret; ``{SEP}``: what may stand between a name and
+its value) spelled into the mask rows that reference them. The same file is read by Python (this
+module) and by the warning taxonomy's SQL (``sql/audit/warn_taxonomy.sql``), which masks each
+message *before* it replaces digits with placeholders: masking after templating would find only the
+letters of a bare key (``{n}c{n}a{n}...``), and each key would be a template of its own.
 
-* **private keys**: any run of 64 or more hex digits, with or without ``0x`` -> ``0x<redacted:64-hex>``.
-  Transaction hashes have the same shape and are masked too: a key cannot be told from a hash.
-* **wallet addresses**: ``0x`` + exactly 40 hex digits -> ``0x1234…abcd`` (first and last 4 digits
-  kept, so an operator can still tell two wallets apart).
-* **API secrets**: the value after a secret-looking name (``api_secret=…``, ``"private_key": "…"``,
-  ``token: …``, ``password=…``) and the value of a dict key with such a name -> ``<redacted>``.
+Why a CSV read by both, not a Python function called from SQL: the taxonomy is a plain SQL file
+materialised by any connection (no function to register first), and the table stays data a
+reviewer reads in one place. The price: a pattern must mean the same to Python's ``re`` and to
+DuckDB's RE2, so the table uses their common subset (no look-around, no back-references inside a
+pattern; ``\\1`` in replacements; ``(?i)`` only at the start). ``check_shapes`` enforces what it
+can: every pattern compiles, every ``{part}`` is known.
 
-What is kept: order ids (``oid``/``tid`` are decimal, never hex) and client order ids (``cloid``,
-``0x`` + 32 hex digits): a cloid identifies an order, not a person, and audits need it readable to
-match an untracked fill with the order that placed it.
+What is kept readable, because audits need it (and masking it would hide evidence): order ids
+and trade ids (decimal), client order ids (``0x`` + 32 hex), addresses' first and last 4 digits,
+numbers, prices, and the names of secret fields. Transaction hashes (64 hex) are masked like keys:
+the two cannot be told apart. ``tests/test_masking.py`` checks that the fixture logs and the
+samples, which hold no secret, come out of masking unchanged.
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from mmwatch.config import SQL_DIR
 
 T = TypeVar("T")
 
 REDACTED = "<redacted>"
-
-#: 64+ hex digits (private keys, hashes), optionally 0x-prefixed; not part of a longer word.
-_KEY = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{64,}(?![0-9A-Za-z])")
-#: exactly 40 hex digits after 0x: an EVM address.
-_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0[xX]([0-9a-fA-F]{4})[0-9a-fA-F]{32}([0-9a-fA-F]{4})(?![0-9A-Za-z])")
-#: names whose value is a secret, in ``name=value``, ``name: value`` and JSON ``"name":"value"`` form.
-_SECRET_NAME = (r"(?:[A-Za-z0-9]*[_-])?(?:api[_-]?secret|secret(?:[_-]?key)?|private[_-]?key|priv[_-]?key|"
-                r"api[_-]?key|access[_-]?key|password|passwd|passphrase|token|mnemonic|seed[_-]?phrase)")
-_SECRET_PAIR = re.compile(
-    rf"""(?P<name>\b{_SECRET_NAME}\b)(?P<sep>"?\s*[=:]\s*)(?P<q>["']?)(?P<value>[^\s"',;}}\]]+)""",
-    re.IGNORECASE,
-)
-_SECRET_KEY_NAME = re.compile(rf"^{_SECRET_NAME}$", re.IGNORECASE)
+SHAPES_PATH = SQL_DIR / "seeds" / "secret_shapes.csv"
+COLUMNS = ("step", "kind", "name", "pattern", "replacement", "hint", "note")
+_PART = re.compile(r"\{([A-Z]+)\}")
 
 
-def _key_placeholder(match: re.Match[str]) -> str:
-    digits = match.group(0)
-    return f"0x<redacted:{len(digits[2:] if digits[:2] in ('0x', '0X') else digits)}-hex>"
+@dataclass(frozen=True)
+class Shape:
+    """One row of the table: ``pattern`` (parts spelled in) replaced by ``replacement``."""
+
+    step: int
+    name: str
+    pattern: re.Pattern[str]
+    replacement: str
+    #: lowercase words one of which any match contains: the row is tried only on a text holding
+    #: one (``str.lower`` and ``in`` cost far less than a case-insensitive regex scan of every line)
+    hints: tuple[str, ...] = ()
+
+
+def load_shapes(path: Any = None) -> tuple[tuple[Shape, ...], dict[str, str]]:
+    """The mask rows in step order, and the parts by name. Raises ``ValueError`` on a bad row."""
+    path = path or SHAPES_PATH
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{path}: columns must be {','.join(COLUMNS)}, not {reader.fieldnames}")
+        rows = sorted(reader, key=lambda r: int(r["step"]))
+    parts = {r["name"]: r["pattern"] for r in rows if r["kind"] == "part"}
+    shapes = []
+    for r in rows:
+        if r["kind"] not in ("part", "mask"):
+            raise ValueError(f"{path}: step {r['step']}: kind must be part or mask, not {r['kind']!r}")
+        if r["kind"] == "part":
+            continue
+        unknown = set(_PART.findall(r["pattern"])) - set(parts)
+        if unknown:
+            raise ValueError(f"{path}: step {r['step']} ({r['name']}): unknown part(s) {sorted(unknown)}")
+        pattern = _PART.sub(lambda m: parts[m.group(1)], r["pattern"])
+        hints = tuple(h for h in (r["hint"] or "").split("|") if h)
+        shapes.append(Shape(int(r["step"]), r["name"], re.compile(pattern), r["replacement"], hints))
+    return tuple(shapes), parts
+
+
+SHAPES, _PARTS = load_shapes()
+#: a dict key naming a secret (``private_key``, ``AWS_SECRET_ACCESS_KEY``): its value goes whole
+_SECRET_KEY_NAME = re.compile(rf"^{_PARTS['NAME']}$", re.IGNORECASE)
 
 
 def mask_text(text: str) -> str:
-    """``text`` with private keys, API secrets and full wallet addresses masked."""
+    """``text`` with every secret shape of the table masked."""
     if not text:
         return text
-    text = _SECRET_PAIR.sub(lambda m: f"{m['name']}{m['sep']}{m['q']}{REDACTED}", text)
-    text = _KEY.sub(_key_placeholder, text)
-    return _ADDRESS.sub(lambda m: f"0x{m.group(1)}…{m.group(2)}", text)
+    low = text.lower()
+    for shape in SHAPES:
+        if shape.hints and not any(h in low for h in shape.hints):
+            continue
+        masked = shape.pattern.sub(shape.replacement, text)
+        if masked != text:
+            text, low = masked, masked.lower()
+    return text
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a field or key called ``name`` holds a secret (its value is masked whole)."""
+    return bool(_SECRET_KEY_NAME.match(name))
 
 
 def mask_secrets(obj: T) -> T:
@@ -67,7 +118,7 @@ def mask_secrets(obj: T) -> T:
         out: dict[Any, Any] = {}
         for key, value in obj.items():
             name = mask_text(key) if isinstance(key, str) else key
-            if isinstance(key, str) and _SECRET_KEY_NAME.match(key) and value not in (None, "", "None"):
+            if isinstance(key, str) and is_secret_name(key) and value not in (None, "", "None"):
                 out[name] = REDACTED
             else:
                 out[name] = mask_secrets(value)

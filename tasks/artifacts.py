@@ -3,7 +3,9 @@
 Three artifacts per session, keyed by the session id (lowercase, dashes) so the UI keeps one
 history per session across audits: the Markdown report, a table of the rule results, and a link
 to the published report. Outside a flow run (plain ``mmwatch audit``) there is no UI to show them
-in, so the step does nothing. Everything shown is masked like a published report.
+in, so the step does nothing. Everything shown is masked like a published report, and every
+value from the log is escaped for Markdown (the UI renders table cells and descriptions as
+Markdown: a cell starting with ``>`` would be a block quote, ``[x](http://…)`` a link).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 
 from mmwatch.masking import mask_secrets, mask_text
+from mmwatch.report.render_md import md
 
 RESULT = {True: "pass", False: "FAIL", None: "not evaluated"}
 
@@ -29,9 +32,10 @@ def artifact_key(session_id: str, kind: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    """A table cell: numbers and booleans as they are, text on one line and escaped for Markdown."""
+    if value is None or isinstance(value, bool | int | float):
         return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return md(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
 
 
 def rule_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,9 +45,10 @@ def rule_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         return r.get("passed") is not False, order.index(r["severity"]) if r.get("severity") in order else 9
 
     rules = sorted(report.get("rules") or [], key=rank)
-    return [{"rule": r["id"], "severity": r.get("severity"), "result": RESULT.get(r.get("passed"), "?"),
+    return [{"rule": _cell(r["id"]), "severity": _cell(r.get("severity")),
+             "result": RESULT.get(r.get("passed"), "?"),
              "observed": _cell(r.get("observed")), "threshold": _cell(r.get("threshold")),
-             "summary": r.get("summary") or r.get("title")} for r in rules]
+             "summary": _cell(r.get("summary") or r.get("title"))} for r in rules]
 
 
 @task(name="attach-artifacts", cache_policy=NO_CACHE)
@@ -62,7 +67,7 @@ def attach_artifacts(report: dict[str, Any], report_dir: Path | str, link: str |
         from mmwatch.report.render_md import render_markdown
 
         markdown = mask_text(render_markdown(report))
-    about = f"{s.get('asset') or '?'} {s.get('network') or '?'} session {s['id']} (end: {s.get('end')})"
+    about = md(f"{s.get('asset') or '?'} {s.get('network') or '?'} session {s['id']} (end: {s.get('end')})")
     keys = [artifact_key(s["id"], "audit-report"), artifact_key(s["id"], "audit-rules")]
     create_markdown_artifact(markdown=markdown, key=keys[0], description=f"Audit report: {about}")
     rows = rule_rows(report) or [{"rule": "(none)", "severity": None, "result": "no rule evaluated",
@@ -70,6 +75,6 @@ def attach_artifacts(report: dict[str, Any], report_dir: Path | str, link: str |
     create_table_artifact(table=rows, key=keys[1], description=f"Rule results: {about}")
     if link:
         keys.append(artifact_key(s["id"], "audit-link"))
-        create_link_artifact(link=link, link_text=f"report.md of {s['id']}", key=keys[2],
+        create_link_artifact(link=link, link_text=md(f"report.md of {s['id']}"), key=keys[2],
                              description=f"Published report: {about}")
     return keys

@@ -37,15 +37,16 @@ def _publish(report_dir: Path, report: dict[str, Any], settings: Settings,
     if not settings.publish_url:
         return None
     try:
-        done = publish_session(Path(report_dir), report, settings.publish_url, settings.db_path, only_alerts)
+        done = publish_session(Path(report_dir), report, settings.publish_url, settings.db_path, only_alerts,
+                               settings=settings)
     except PublishError as exc:  # a bad URL: the user's to fix, one clear line
         raise InputError(str(exc)) from None
     r = done.result
     counts = ", ".join(f"{n} {k}" for k, n in sorted(r.outcomes.items())) or "nothing new"
     _log(f"{settings.publish_url}: queued {done.queued}, sent: {counts}; waiting {r.waiting}")
-    if r.waiting or r.error:
-        _log(f"{r.waiting} object(s) wait in the outbox of {settings.db_path} ({r.error}); they go out "
-             f"with the next audit or `mmwatch publish --retry --db {settings.db_path}`", warning=True)
+    notice = r.notice(settings.db_path)
+    if notice:
+        _log(notice, warning=True)
     return done
 
 

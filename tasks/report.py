@@ -18,8 +18,12 @@ from mmwatch.report.render_md import render_markdown
 def write_text_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and a rename, so a reader never sees half a report."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # a full disk: leave nothing half-written, name the file in the error
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
 @task(name="write-reports", cache_policy=NO_CACHE)  # a side effect (files): never replay a cached result

@@ -209,10 +209,10 @@ def test_sigterm_to_mmwatch_stops_the_bot_gracefully(tmp_path: Path) -> None:
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
-    summary = json.loads(out[out.index("{\n"):])
+    summary = json.loads(out)
     (run,) = summary["runs"]
     assert run["end"] == "operator_stop" and run["exit_code"] == 0 and summary["stopped_by_operator"]
-    assert "stopping the bot (SIGINT), reason: SIGTERM received" in out
+    assert "stopping the bot (SIGINT), reason: SIGTERM received" in err  # --json: only JSON on stdout
     tail = Path(run["log_file"]).read_bytes().splitlines()[-1]
     assert json.loads(tail)["fields"]["message"] == "Market maker stopped."
     with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:  # pulled to the last line

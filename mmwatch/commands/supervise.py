@@ -6,6 +6,9 @@ when it exits the run is classified, audited, and restarted (crash, start-up fai
 switch, stop). SIGTERM or Ctrl+C to mmwatch stops the bot gracefully first. With PREFECT_API_URL
 set (or --prefect) this is a flow run of ``supervise-bot``.
 
+With --json, stdout carries the JSON summary and nothing else: every progress line (ours, the
+audit's, Prefect's) goes to stderr, so ``mmwatch supervise --json ... | jq`` works.
+
 Exit code: 0 the bot was stopped or stopped cleanly; 1 kill switch, restart limit reached, or the
 audit found failed rules at or above --fail-on; 2 bad usage.
 """
@@ -13,11 +16,14 @@ audit found failed rules at or above --fail-on; 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import sys
+from typing import Any
 
 from mmwatch.cli import UsageError
-from mmwatch.config import SEVERITIES, load_settings
+from mmwatch.config import SEVERITIES, Settings, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,24 +75,32 @@ def run(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         raise UsageError(f"{first['loc'][0]}: {first['msg']}") from None
     use_prefect = args.prefect if args.prefect is not None else bool(os.environ.get("PREFECT_API_URL"))
+    # --json: stdout is for the summary only; text printed while supervising goes to stderr
+    quiet = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     try:
-        if use_prefect:
-            from flows.supervise_bot import run_summary, supervise_bot
-
-            state = supervise_bot(command=command, log_dir=str(settings.log_dir_path),
-                                  db=str(settings.db_path), out=str(settings.out_dir),
-                                  publish=settings.publish_url, pull_every=settings.pull_every_s,
-                                  max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
-                                  backoff=settings.restart_backoff_s,
-                                  shutdown_timeout=settings.shutdown_timeout_s, audit=args.audit,
-                                  fail_on=settings.fail_on, return_state=True)
-            summary = run_summary(state)  # a run cancelled from the UI ends Cancelled, with its summary
-        else:
-            from mmwatch.supervisor import SuperviseOptions, supervise
-
-            summary = supervise(settings, SuperviseOptions(command=command, audit=args.audit)).summary()
+        with quiet:
+            summary = _supervise(args, command, settings, use_prefect)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         print(json.dumps(summary, indent=2))
     return int(summary["exit_code"]) if isinstance(summary, dict) else 0
+
+
+def _supervise(args: argparse.Namespace, command: list[str], settings: Settings, use_prefect: bool) -> Any:
+    if use_prefect:
+        from flows.supervise_bot import run_summary, supervise_bot
+
+        state = supervise_bot(command=command, log_dir=str(settings.log_dir_path),
+                              db=str(settings.db_path), out=str(settings.out_dir),
+                              publish=settings.publish_url, pull_every=settings.pull_every_s,
+                              max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
+                              backoff=settings.restart_backoff_s,
+                              shutdown_timeout=settings.shutdown_timeout_s, audit=args.audit,
+                              fail_on=settings.fail_on, return_state=True)
+        return run_summary(state)  # a run cancelled from the UI ends Cancelled, with its summary
+    from mmwatch.supervisor import SuperviseOptions, supervise
+
+    # print() looked up at call time: inside redirect_stdout it writes to stderr
+    return supervise(settings, SuperviseOptions(command=command, audit=args.audit),
+                     log=lambda line: print(line, flush=True)).summary()

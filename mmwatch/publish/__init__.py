@@ -3,22 +3,47 @@
 ``publish_session`` is the whole step for one audited session: collect the objects of the report
 folder (masked, keyed by content: ``layout``), queue them in the DuckDB outbox (``outbox``), then
 send everything queued for the target (``targets``: create-only, checksummed). A target that is
-down leaves the objects queued; the audit goes on.
+down leaves the objects queued; the audit goes on. An object the target refuses for good is marked
+failed and alerted (``alerting``); it holds nothing back.
+
+Publishing has a deadline (``publish_deadline_s``, 60 s): after it the objects wait in the outbox.
+``publish_deadline`` makes it one deadline for a whole audit of several sessions; outside such a
+block each ``publish_session`` call gets its own. A target that did not answer is skipped by the
+following calls for a while (``outbox_targets``), so a hanging store costs an audit one deadline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmwatch.config import Settings, load_settings
+from mmwatch.publish.alerting import alert_rejected
 from mmwatch.publish.index import index_part
 from mmwatch.publish.layout import OutObject, SessionKeys, folder_objects
 from mmwatch.publish.outbox import FlushResult, enqueue, flush, open_outbox, status_of
-from mmwatch.publish.targets import PublishError, Target, TargetUnavailable, open_target
+from mmwatch.publish.targets import PublishError, Target, TargetFull, TargetUnavailable, open_target
 
-__all__ = ["PublishError", "SessionPublish", "Target", "TargetUnavailable", "open_target", "publish_session",
-           "session_objects"]
+__all__ = ["PublishError", "SessionPublish", "Target", "TargetFull", "TargetUnavailable", "open_target",
+           "publish_deadline", "publish_session", "session_objects"]
+
+_DEADLINE: ContextVar[float | None] = ContextVar("mmwatch_publish_deadline", default=None)
+
+
+@contextmanager
+def publish_deadline(seconds: float) -> Iterator[float]:
+    """One publish deadline (``time.monotonic()`` value) for every ``publish_session`` in the block."""
+    deadline = time.monotonic() + seconds
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
 
 
 @dataclass
@@ -29,6 +54,8 @@ class SessionPublish:
     queued: int
     result: FlushResult
     link: str | None
+    #: PUBLISH-FAILED alert records raised for objects the target refused for good
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def session_objects(report_dir: Path, report: dict[str, Any],
@@ -49,8 +76,17 @@ def session_objects(report_dir: Path, report: dict[str, Any],
 
 
 def publish_session(report_dir: Path, report: dict[str, Any], url: str, db_path: Path | str,
-                    only_alerts: bool = False) -> SessionPublish:
-    """Queue the session's objects for ``url`` in the outbox of ``db_path``, then flush the outbox."""
+                    only_alerts: bool = False, settings: Settings | None = None,
+                    deadline: float | None = None) -> SessionPublish:
+    """Queue the session's objects for ``url`` in the outbox of ``db_path``, then flush the outbox.
+
+    ``deadline`` (``time.monotonic()``): default the enclosing ``publish_deadline`` block's, else
+    now + ``settings.publish_deadline_s``. ``settings`` (alert channels, deadline) default to the
+    environment's. Raises ``TargetFull`` (a ``PublishError``) when the publish folder's disk is full.
+    """
+    settings = settings or load_settings(db=Path(db_path))
+    if deadline is None:
+        deadline = _DEADLINE.get() or time.monotonic() + settings.publish_deadline_s
     target = open_target(url)
     keys, objects = session_objects(report_dir, report, only_alerts)
     if only_alerts and not objects:  # no alert raised: nothing to queue, nothing to retry here
@@ -63,10 +99,13 @@ def publish_session(report_dir: Path, report: dict[str, Any], url: str, db_path:
             docs = keys.report_file("data_docs/")
             objects = [o for o in objects if not o.key.startswith(docs)]
         queued = enqueue(con, target.url, objects, report["session"]["id"])
-        result = flush(con, target)
+        result = flush(con, target, deadline)
+        rejected = alert_rejected(con, result, settings)
+        if result.disk_full is not None:  # the machine's problem, not the store's: stop, name the path
+            raise result.disk_full
         md_key = keys.report_file("report.md")
         stored = status_of(con, target.url, md_key) in ("created", "present", "kept")
         link = target.link(md_key) if stored else None
     finally:
         con.close()
-    return SessionPublish(keys, queued, result, link)
+    return SessionPublish(keys, queued, result, link, rejected)

@@ -4,15 +4,34 @@ A write goes to a temporary file in the destination folder, is fsynced, and is t
 to its final name: ``link`` fails when the name exists, so an existing object is never replaced,
 even by two writers at once, and a reader never sees half an object. The bytes are read back and
 compared by SHA-256. A folder keeps no content type; the file name's suffix says it.
+
+Failures are sorted like S3's: a name the file system can never hold (a segment over 255 bytes,
+a key over S3's 1,024 bytes, so both targets accept the same keys) rejects that object for good;
+a full disk (``ENOSPC``, ``EDQUOT``, a file size limit) stops publishing with the path named and
+the object queued; anything else is transient. The temporary file goes whatever happens.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mmwatch.publish.targets import PublishError, PutOutcome, StoredObject, TargetUnavailable, sha256_hex
+from mmwatch.publish.targets import (
+    MAX_KEY_BYTES,
+    ObjectRejected,
+    PublishError,
+    PutOutcome,
+    StoredObject,
+    TargetFull,
+    TargetUnavailable,
+    sha256_hex,
+)
+
+#: errno values meaning "the disk cannot take more bytes".
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 class FileTarget:
@@ -29,13 +48,18 @@ class FileTarget:
         return self._path(key).as_uri()
 
     def put_new(self, key: str, body: bytes, content_type: str) -> PutOutcome:
+        if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+            raise ObjectRejected(f"key of {len(key.encode('utf-8'))} bytes is over the {MAX_KEY_BYTES}-byte "
+                                 f"limit: {key[:80]}...")
         path = self._path(key)
         digest = sha256_hex(body)
+        tmp: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists():
                 return "present" if sha256_hex(path.read_bytes()) == digest else "kept"
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            # a short name of its own: `.<long name>.tmp` could pass the 255-byte limit the name fits
+            tmp = path.with_name(f".mmwatch-{os.getpid()}-{digest[:12]}.tmp")
             with open(tmp, "wb") as fh:
                 fh.write(body)
                 fh.flush()
@@ -44,10 +68,17 @@ class FileTarget:
                 os.link(tmp, path)  # fails if the name exists: create-only, atomic
             except FileExistsError:
                 return "present" if sha256_hex(path.read_bytes()) == digest else "kept"
-            finally:
-                tmp.unlink(missing_ok=True)
         except OSError as exc:
-            raise TargetUnavailable(f"{path}: {exc.strerror or exc}") from exc
+            reason = exc.strerror or str(exc)
+            if exc.errno == errno.ENAMETOOLONG:
+                raise ObjectRejected(f"{str(path)[:200]}...: {reason}") from exc
+            if exc.errno in DISK_FULL:
+                raise TargetFull(f"{path}: {reason}") from exc
+            raise TargetUnavailable(f"{path}: {reason}") from exc
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
         if sha256_hex(path.read_bytes()) != digest:
             raise PublishError(f"{path}: bytes read back differ from the bytes written")
         return "created"

@@ -12,6 +12,11 @@ found under the day it traded. ``<version>`` is a short SHA-256 of the masked re
 volatile fields (``generated_at``): the same audit twice gives the same keys and publishes
 nothing new; a re-audit that judges differently (other rules, thresholds, mmwatch version) gets a
 new version beside the old one, never over it.
+
+Each segment taken from a log (network, asset, session id, rule) is capped at ``SEGMENT_MAX``
+characters, the cut marked by a hash of the whole value: a 5,000-character asset would otherwise
+make a key no file system (255-byte names) or S3 (1,024-byte keys) can store, retried for ever.
+Two long values that share their first characters still get different keys.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ CONTENT_TYPES = {
 TEXT_SUFFIXES = {".json", ".md", ".html", ".htm", ".css", ".js", ".txt", ".csv", ".svg", ".xml", ".yml",
                  ".yaml"}
 
+#: Longest key segment; the longest key stays far under S3's 1,024 bytes (4 capped segments + GX paths).
+SEGMENT_MAX = 80
+SEGMENT_HASH_CHARS = 12
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -64,8 +72,11 @@ def content_type(name: str) -> str:
 
 
 def segment(value: Any, default: str = "unknown") -> str:
-    """A value as one safe key segment (no slash, no spaces)."""
+    """A value as one safe key segment (no slash, no spaces), at most ``SEGMENT_MAX`` characters."""
     text = _UNSAFE.sub("_", str(value)).strip("._") if value not in (None, "") else ""
+    if len(text) > SEGMENT_MAX:
+        digest = hashlib.sha256(str(value).encode("utf-8", "surrogatepass")).hexdigest()[:SEGMENT_HASH_CHARS]
+        text = f"{text[:SEGMENT_MAX - SEGMENT_HASH_CHARS - 1].rstrip('._')}-{digest}"
     return text or default
 
 

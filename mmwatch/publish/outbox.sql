@@ -16,5 +16,18 @@ create table if not exists outbox (
     queued_at timestamptz not null default current_timestamp,
     last_try_at timestamptz,
     sent_at timestamptz,
+    next_try_at timestamptz,              -- a transient failure of this object: not tried before
     primary key (target_url, key)
+);
+-- outboxes created before per-object backoff existed
+alter table outbox add column if not exists next_try_at timestamptz;
+
+-- A target that did not answer at all (down, hanging, no such bucket, bad credentials): flushes
+-- skip it until next_try_at, so the next session of the same audit does not wait for it again.
+-- Reset by the first object it takes; `mmwatch publish --retry` ignores it.
+create table if not exists outbox_targets (
+    target_url varchar primary key,
+    failures integer not null,            -- flushes in a row that found the target unreachable
+    next_try_at timestamptz not null,
+    last_error varchar
 );

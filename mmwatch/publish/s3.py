@@ -4,7 +4,14 @@
   ``AWS_PROFILE``, ``~/.aws/config``, instance roles ...), so AWS, MinIO and other S3-compatible
   stores work without mmwatch settings of their own.
 * **Retries**: boto3's ``standard`` retry mode (exponential backoff with jitter; attempts from
-  ``AWS_MAX_ATTEMPTS`` or the profile, default 3).
+  ``AWS_MAX_ATTEMPTS`` or the profile, default 3). Timeouts are short (connect 5 s, read 15 s):
+  report objects are small, and boto3's 60 s read timeout times 3 attempts held an audit for
+  minutes on an endpoint that accepted connections but never answered. The outbox bounds the
+  whole publish by its deadline on top of these.
+* **Errors sorted**: an answer that refuses this key for good (403 on the key, 400, a key over
+  1,024 bytes) is ``ObjectRejected`` (the object is marked failed, the others go on); throttling
+  (429, ``SlowDown``), 408 and 5xx are transient for this object; no answer at all, no such bucket,
+  bad credentials or clock skew are transient for the whole target (the flush stops and backs off).
 * **Create-only**: ``PutObject`` with ``If-None-Match: *``; a store that does not support
   conditional writes gets a checked fallback (HEAD, then PUT, then verify).
 * **Checksums**: ``Content-MD5`` and ``x-amz-checksum-sha256`` let the store reject a damaged
@@ -18,10 +25,46 @@ import base64
 import hashlib
 from typing import Any
 
-from mmwatch.publish.targets import PublishError, PutOutcome, StoredObject, TargetUnavailable
+from mmwatch.publish.targets import (
+    MAX_KEY_BYTES,
+    ObjectRejected,
+    PublishError,
+    PutOutcome,
+    StoredObject,
+    TargetUnavailable,
+)
 
 #: Error codes of stores that do not implement conditional PutObject.
 _NOT_SUPPORTED = {"NotImplemented", "InvalidArgument", "InvalidRequest", "UnsupportedHeader"}
+#: Answers that ask us to slow down: retried later, like a 5xx.
+_THROTTLING = {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests",
+               "RequestThrottled", "RequestTimeout", "ServiceUnavailable", "InternalError"}
+#: 4xx answers about the target as a whole (bucket, credentials, clock, region), not about the key:
+#: every object would get the same, and a person fixing the setting makes them all go out.
+_WHOLE_TARGET = {"NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+                 "TokenRefreshRequired", "InvalidToken", "RequestTimeTooSkewed",
+                 "AuthorizationHeaderMalformed", "PermanentRedirect", "AllAccessDisabled", "AccountProblem",
+                 "InvalidBucketName"}
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 15
+
+
+def classify(op: str, where: str, exc: Exception) -> PublishError:
+    """The outbox's view of a failed S3 call: rejected for good, or transient (object or target)."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(exc, ClientError):  # no answer: connection refused or reset, timeout, DNS
+        return TargetUnavailable(f"s3 {op} {where}: {exc}", whole_target=True)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    code = exc.response.get("Error", {}).get("Code", "")
+    text = f"s3 {op} {where}: {code or status} {exc.response.get('Error', {}).get('Message', '')}".rstrip()
+    if code in _WHOLE_TARGET:
+        return TargetUnavailable(text, whole_target=True)
+    if status in (408, 429) or status >= 500 or code in _THROTTLING:
+        return TargetUnavailable(text)
+    if 400 <= status < 500:
+        return ObjectRejected(text)
+    return TargetUnavailable(text)
 
 
 def _b64(digest: bytes) -> str:
@@ -42,7 +85,8 @@ class S3Target:
             import boto3
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard"}, connect_timeout=10, read_timeout=60)
+            config = Config(retries={"mode": "standard"}, connect_timeout=CONNECT_TIMEOUT_S,
+                            read_timeout=READ_TIMEOUT_S, tcp_keepalive=True)
             self._client = boto3.session.Session().client("s3", config=config)
         return self._client
 
@@ -53,7 +97,7 @@ class S3Target:
         return f"s3://{self.bucket}/{self._full(key)}"
 
     def _call(self, op: str, key: str, **params: Any) -> Any:
-        """One S3 call; every failure but 404/412/not-supported is ``TargetUnavailable`` (stays queued)."""
+        """One S3 call; every failure but 404/412/not-supported is sorted by ``classify``."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -64,10 +108,9 @@ class S3Target:
             if status in (404, 412, 501) or code in ("PreconditionFailed", "NoSuchKey", "NotFound") \
                     or code in _NOT_SUPPORTED:
                 raise
-            raise TargetUnavailable(f"s3 {op} s3://{self.bucket}/{key}: {code or status} "
-                                    f"{exc.response.get('Error', {}).get('Message', '')}".rstrip()) from exc
+            raise classify(op, f"s3://{self.bucket}/{key}", exc) from exc
         except BotoCoreError as exc:
-            raise TargetUnavailable(f"s3 {op} s3://{self.bucket}/{key}: {exc}") from exc
+            raise classify(op, f"s3://{self.bucket}/{key}", exc) from exc
 
     def _head(self, full: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
@@ -75,9 +118,10 @@ class S3Target:
         try:
             return self._call("head_object", full)
         except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404 \
+                    and exc.response.get("Error", {}).get("Code", "") not in _WHOLE_TARGET:
                 return None
-            raise TargetUnavailable(f"s3 head_object s3://{self.bucket}/{full}: {exc}") from exc
+            raise classify("head_object", f"s3://{self.bucket}/{full}", exc) from exc
 
     def _existing(self, full: str, sha256: str, md5: str) -> PutOutcome:
         head = self._head(full)
@@ -99,6 +143,9 @@ class S3Target:
         from botocore.exceptions import ClientError
 
         full = self._full(key)
+        if len(full.encode("utf-8")) > MAX_KEY_BYTES:
+            raise ObjectRejected(f"s3://{self.bucket}/{full[:80]}...: key of {len(full.encode('utf-8'))} "
+                                 f"bytes is over S3's {MAX_KEY_BYTES}-byte limit")
         md5, sha = hashlib.md5(body), hashlib.sha256(body)
         params = {"Body": body, "ContentType": content_type, "ContentMD5": _b64(md5.digest()),
                   "ChecksumSHA256": _b64(sha.digest()), "Metadata": {"sha256": sha.hexdigest()}}
@@ -111,8 +158,7 @@ class S3Target:
                 if status == 412 or code == "PreconditionFailed":
                     return self._existing(full, sha.hexdigest(), md5.hexdigest())
                 if status != 501 and code not in _NOT_SUPPORTED:
-                    raise TargetUnavailable(
-                        f"s3 put_object s3://{self.bucket}/{full}: {code or status}") from exc
+                    raise classify("put_object", f"s3://{self.bucket}/{full}", exc) from exc
                 self.conditional = False  # the store does not do If-None-Match: checked fallback below
             else:
                 self.conditional = True
@@ -123,7 +169,7 @@ class S3Target:
         try:
             response = self._call("put_object", full, **params)
         except ClientError as exc:
-            raise TargetUnavailable(f"s3 put_object s3://{self.bucket}/{full}: {exc}") from exc
+            raise classify("put_object", f"s3://{self.bucket}/{full}", exc) from exc
         self._verify(full, response, md5.hexdigest(), params["ChecksumSHA256"])
         head = self._head(full)
         if head is None or head.get("ContentLength") != len(body):
@@ -143,7 +189,7 @@ class S3Target:
                     out.append(StoredObject(obj["Key"][strip:], obj["Size"], obj["ETag"].strip('"'),
                                             obj["LastModified"].isoformat()))
         except (BotoCoreError, ClientError) as exc:
-            raise TargetUnavailable(f"s3 list s3://{self.bucket}/{base}: {exc}") from exc
+            raise TargetUnavailable(f"s3 list s3://{self.bucket}/{base}: {exc}", whole_target=True) from exc
         return out
 
     def get(self, key: str) -> bytes:

@@ -19,12 +19,44 @@ from urllib.parse import unquote, urlparse
 PutOutcome = Literal["created", "present", "kept"]
 
 
+#: S3's longest key, in UTF-8 bytes; a longer key is refused whatever is retried.
+MAX_KEY_BYTES = 1024
+
+
 class PublishError(Exception):
     """A publish that must not be retried blindly (bad URL, checksum mismatch after a write)."""
 
 
+class ObjectRejected(PublishError):
+    """The store refused this one object for good (403 on its key, a key too long): mark it failed.
+
+    Retrying cannot help, and waiting for it would hold every object queued behind it; the other
+    objects of the flush still go out.
+    """
+
+
 class TargetUnavailable(PublishError):
-    """The store cannot be reached or refused for a transient reason: keep the object queued."""
+    """The store cannot be reached or refused for a transient reason: keep the object queued.
+
+    ``whole_target``: no answer at all (connection refused, timeout, no such bucket, bad
+    credentials): the next objects would fail the same way, so the flush stops and the target backs
+    off. Otherwise (a 500 or a throttling answer for this key) only this object backs off.
+    """
+
+    def __init__(self, message: str, whole_target: bool = False) -> None:
+        super().__init__(message)
+        self.whole_target = whole_target
+
+
+class TargetFull(TargetUnavailable):
+    """The publish folder's disk is full (or a file size limit was hit): the object stays queued.
+
+    Not a store outage but a machine problem a person must fix: the command stops with exit 2 and
+    one line naming the path, instead of carrying on with a disk that cannot take the reports.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, whole_target=True)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,12 @@ from mmwatch.report.render_md import render_markdown
 from mmwatch.report.svg import CHART_CSS, Chart, Layer, render_chart
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_CODE = re.compile(r"`([^`]+)`")
+#: a code span, or a backslash escape (CommonMark: an escaped character is literal, and a code
+#: span starts only at an unescaped backtick; backslashes inside a span are literal)
+_TOKEN = re.compile(r"`([^`]+)`|\\([!-/:-@\[-`{-~])")
+#: stands for an escaped character while bold is applied (control characters never reach the text)
+_HOLD = "\x02{}\x03"
+_HELD = re.compile("\x02(\\d+)\x03")
 
 PAGE_CSS = (
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;margin:24px auto;"
@@ -39,14 +44,33 @@ PAGE_CSS = (
 
 
 def _inline(text: str) -> str:
-    """Escape, then apply **bold** and `code` (code spans are not parsed further)."""
-    parts = _CODE.split(text)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:
-            out.append(f"<code>{html.escape(part)}</code>")
+    """Escape, then apply **bold** and `code` (code spans are not parsed further).
+
+    A backslash-escaped character (render_md escapes the values it takes from a log) is shown as
+    itself, HTML-escaped, and never starts bold or code.
+    """
+    out: list[str] = []
+    plain: list[str] = []
+    held: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            done = _BOLD.sub(r"<strong>\1</strong>", html.escape("".join(plain)))
+            out.append(_HELD.sub(lambda m: html.escape(held[int(m.group(1))]), done))
+            plain.clear()
+
+    at = 0
+    for m in _TOKEN.finditer(text):
+        plain.append(text[at : m.start()])
+        at = m.end()
+        if m.group(1) is not None:
+            flush()
+            out.append(f"<code>{html.escape(m.group(1))}</code>")
         else:
-            out.append(_BOLD.sub(r"<strong>\1</strong>", html.escape(part)))
+            held.append(m.group(2))
+            plain.append(_HOLD.format(len(held) - 1))
+    plain.append(text[at:])
+    flush()
     return "".join(out)
 
 

@@ -5,11 +5,20 @@ Warnings, Warning taxonomy, What Worked Well, Not evaluated, Recommended Actions
 Judgements come only from ``report["rules"]`` (failed critical/high -> Critical Issues, failed
 medium/info -> Persistent Warnings, passed -> What Worked Well, ``passed: null`` -> Not evaluated);
 every figure comes from report.json, and a figure the log does not carry reads "not in log".
+
+Every value that comes from a log (asset, network, messages, templates, kill-switch reasons, rule
+summaries that quote them, file names) goes through ``md`` (text), ``md_code`` (inside a code
+span) or ``md_block`` (a line of a code block): one line (newlines and control characters out, so a
+value never starts a heading, a list item or a raw HTML line) with Markdown's active characters
+escaped (``[x](http://…)`` and ``<img …>`` read as text, a ``|`` never splits a table cell, a
+leading ``>`` or ``#`` is not a block quote or a heading). report.md is published and shown as a
+Prefect artifact, where any renderer may display it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +26,45 @@ from typing import Any
 NOT_IN_LOG = "not in log"
 SEVERITY_ORDER = ("critical", "high", "medium", "info")
 TAXONOMY_TOP = 12
+
+
+# -- escaping -----------------------------------------------------------------------------------
+#: C0/C1 controls, line and paragraph separators, zero-width and bidirectional-override characters:
+#: none belongs in a one-line value, and each can reorder, hide or break what a reader sees
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+#: characters with a meaning anywhere in a line (links, images, HTML, emphasis, code, table cells);
+#: ``>`` only opens a block quote at the start (``_BLOCK_START``), and "a -> b" stays readable
+_MD_ACTIVE = re.compile(r"([\\`*\[\]<|])")
+#: what opens a block at the start of a line: heading, quote, list item, numbered item, fence, rule
+_BLOCK_START = re.compile(r"^(#|>|[-+*] |\d+[.)]( |$)|~~~|=+$|-+$)")
+
+
+def no_control(value: Any) -> str:
+    """``value`` as text with each run of newlines and control characters made one space."""
+    return _CONTROL.sub(" ", str(value))
+
+
+def one_line(value: Any) -> str:
+    """``value`` as text on one line: newlines and control characters become one space."""
+    return no_control(value).strip()
+
+
+def md(value: Any) -> str:
+    """A value from a log, safe as Markdown text: one line, active characters backslash-escaped."""
+    text = _MD_ACTIVE.sub(r"\\\1", one_line(value))
+    return "\\" + text if _BLOCK_START.match(text) else text
+
+
+def md_code(value: Any, in_table: bool = False) -> str:
+    """A value from a log, safe inside a code span (where backslash escapes do not work): one line,
+    backticks made quotes; in a table cell ``|`` escaped (GFM splits cells before code spans)."""
+    text = one_line(value).replace("`", "'")
+    return text.replace("|", "\\|") if in_table else text
+
+
+def md_block(value: Any) -> str:
+    """A value from a log as one line of a fenced code block (no fence can close it early)."""
+    return one_line(value).replace("```", "'''").replace("~~~", "'''")
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -82,13 +130,13 @@ def value_text(value: Any) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return num(value, 2 if isinstance(value, float) and abs(value) < 1e6 else 0)
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return md(json.dumps(value, ensure_ascii=False))
+    return md(value)
 
 
 def network_name(session: dict[str, Any]) -> str:
     net = session.get("network")
-    return net.capitalize() if net else "unknown network"
+    return md(net.capitalize()) if net else "unknown network"
 
 
 # -- figure blocks, by the rule they illustrate --------------------------------------------------
@@ -130,11 +178,11 @@ def _fills_lines(r: dict[str, Any], with_example: bool = True) -> list[str]:
         e = examples[0]
         word = "bought" if e.get("side") == "buy" else "sold"
         out.append("```")
-        out.append(
+        out.append(md_block(
             f"[Fill] Untracked order filled: oid={e.get('oid')} ... {word} {qty(e.get('size'))} "
             f"{r['session']['asset'] or ''}".rstrip()
             + f"   (line {e.get('line_no')})"
-        )
+        ))
         out.append("```")
     return out
 
@@ -205,7 +253,8 @@ def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
     }
     mode = "paper-trading" if s.get("mode") == "paper" else "live"
     text = (
-        f"Audited {network_name(s)} {s['asset'] or 'unknown-asset'} {mode} market maker session from "
+        f"Audited {network_name(s)} {md(s['asset']) if s['asset'] else 'unknown-asset'} {mode} market maker "
+        f"session from "
         f"{s['started_at'][:10]} ({_run_length(s['duration_s'])} run, {ends[s['end']]})."
     )
     if not r["rules"]:
@@ -215,7 +264,7 @@ def _summary(r: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
         if serious:
             text += (
                 " Identified " + "; ".join(
-                    f"{x['id']}: {x.get('summary') or value_text(x['observed'])} ({x['severity'].upper()})"
+                    f"{md(x['id'])}: {_said(x)} ({x['severity'].upper()})"
                     for x in serious) + "."
             )
         else:
@@ -251,7 +300,7 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         r["safety_sync"],
     )
     lv = lines["by_level"]
-    asset = s["asset"] or NOT_IN_LOG
+    asset = md(s["asset"]) if s["asset"] else NOT_IN_LOG
     net = network_name(s) + (" (from the file name)" if s.get("network_from") == "file name" else "")
     out = [
         "## Session Metrics",
@@ -259,9 +308,9 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         f"({clock(s['started_at'])} → {clock(s['ended_at'])} UTC, "
         f"{s['duration_s']:,.0f} s); end: {s['end']}",
         f"- **Asset**: {asset} on {net}",
-        f"- **Mode**: {s.get('mode', 'live')}"
+        f"- **Mode**: {md(s.get('mode', 'live'))}"
         + (" (simulated fills; nothing of it counts as trading)" if s.get("mode") == "paper" else ""),
-        f"- **Bot code era**: {s.get('bot_era') or 'unknown (its templates match several eras equally)'}"
+        f"- **Bot code era**: {md(s.get('bot_era') or 'unknown (its templates match several eras equally)')}"
         + _unknown_text(lines),
     ]
     out.append(f"- **Initial Account**: {usd(acct['initial_value'])}")
@@ -277,12 +326,12 @@ def _metrics(r: dict[str, Any]) -> list[str]:
     if acct["final_value"] is not None and acct.get("equity_samples", 0) > 1:
         out.append(f"- **Final Account Value**: {usd(acct['final_value'])}")
     side = ""
-    unit = f" {s['asset']}" if pos["final"] is not None and s["asset"] else ""
+    unit = f" {md(s['asset'])}" if pos["final"] is not None and s["asset"] else ""
     if pos["final"] is not None:
         side = " (short)" if pos["final"] < 0 else (" (long)" if pos["final"] > 0 else " (flat)")
     out.append(
         f"- **Final Position**: {qty(pos['final'])}{unit}{side}"
-        + (f" (from {pos['final_from']})" if pos.get("final_from") else "")
+        + (f" (from {md(pos['final_from'])})" if pos.get("final_from") else "")
         + (f"; {qty(pos['at_shutdown'])}{unit} at shutdown, before the close-on-exit order"
            if pos.get("at_shutdown") is not None and pos.get("at_shutdown") != pos["final"] else "")
     )
@@ -298,7 +347,8 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         f"- **Warnings/Errors**: {lv['WARN'] + lv['ERROR']:,} ({lv['WARN']:,} WARN, {lv['ERROR']:,} ERROR)"
     )
     if ks["triggered"]:
-        out.append(f"- **Kill switch**: TRIGGERED ({'; '.join(ks['reasons']) or 'reason not in log'})")
+        reasons = "; ".join(md(x) for x in ks["reasons"])
+        out.append(f"- **Kill switch**: TRIGGERED ({reasons or 'reason not in log'})")
     elif ks.get("not_triggered_logged"):
         out.append("- **Kill switch**: not triggered (`Kill switch was NOT triggered` at shutdown)")
     else:
@@ -376,7 +426,8 @@ def _metrics(r: dict[str, Any]) -> list[str]:
     out.append(
         f"- **Lines**: {lines['total']:,} read = {lines['events']:,} events + {lines['other']:,} other"
         + (
-            " (" + ", ".join(f"{k} {v:,}" for k, v in sorted(lines.get("other_by_reason", {}).items())) + ")"
+            " (" + ", ".join(f"{md(k)} {v:,}" for k, v in sorted(lines.get("other_by_reason", {}).items()))
+            + ")"
             if lines.get("other_by_reason")
             else ""
         )
@@ -390,15 +441,15 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
     sev = rule["severity"].upper()
     # The title states what should hold ("Untracked order fills below 25%"); a failure reads better
     # as what was seen.
-    head = f"### {n}. {rule['id']}: {rule.get('summary') or value_text(rule['observed'])} ({sev})"
+    head = f"### {n}. {md(rule['id'])}: {_said(rule)} ({sev})"
     out = [
         head,
-        f"- **Rule**: `{rule['id']}` {rule['title']}",
+        f"- **Rule**: `{md_code(rule['id'])}` {md(rule['title'])}",
         f"- **Observed**: {value_text(rule['observed'])}",
         f"- **Threshold**: {value_text(rule['threshold'])}",
     ]
     if rule.get("remediation"):
-        out.append(f"- **Remediation**: {rule['remediation']}")
+        out.append(f"- **Remediation**: {md(rule['remediation'])}")
     evidence = rule.get("evidence") or []
     details = DETAILS.get(rule["id"])
     if details is not None and details not in shown:
@@ -407,12 +458,14 @@ def _rule_block(n: int, rule: dict[str, Any], r: dict[str, Any], shown: set[Any]
     if evidence:
         out.append("")
         out.append("```")
-        out += [
-            f"l.{e.get('line_no')} {e.get('ts') or ''} {e.get('text') or ''}".replace("```", "'''")
-            for e in evidence
-        ]
+        out += [md_block(f"l.{e.get('line_no')} {e.get('ts') or ''} {e.get('text') or ''}") for e in evidence]
         out.append("```")
     return out + [""]
+
+
+def _said(rule: dict[str, Any]) -> str:
+    """What a failed rule saw: its summary, else its observed value (both may quote the log)."""
+    return md(rule["summary"]) if rule.get("summary") else value_text(rule["observed"])
 
 
 def _unjudged_blocks(r: dict[str, Any], shown: set[str]) -> list[str]:
@@ -453,11 +506,12 @@ def _taxonomy(r: dict[str, Any]) -> list[str]:
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for i, x in enumerate(rows[:TAXONOMY_TOP], 1):
-        template = x["template"].replace("|", "\\|").replace("`", "'")
+        template = one_line(x["template"])
         if len(template) > 110:
             template = template[:107] + "..."
         out.append(
-            f"| {i} | {x['level']} | `{template}` | {x['count']:,} | {x['count'] / total * 100:.1f} % | "
+            f"| {i} | {md(x['level'])} | `{md_code(template, in_table=True)}` | {x['count']:,} | "
+            f"{x['count'] / total * 100:.1f} % | "
             f"{x['first_line']:,} | {x['last_line']:,} |"
         )
     rest = rows[TAXONOMY_TOP:]
@@ -477,7 +531,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     passed = [x for x in rules if x["passed"] is True]
     not_eval = [x for x in rules if x["passed"] is None]
     out = [
-        f"# Session: {s['started_at'][:10]} {network_name(s)} {s['asset'] or 'unknown asset'} Log Audit",
+        f"# Session: {md(s['started_at'][:10])} {network_name(s)} "
+        f"{md(s['asset']) if s['asset'] else 'unknown asset'} Log Audit",
         "",
     ]
     out += _summary(r, failed)
@@ -505,7 +560,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("## What Worked Well")
     if passed:
         out += [
-            f"- **{x['title']}**" + (f" - {x['summary']}" if x.get("summary") else "") + f" (`{x['id']}`)"
+            f"- **{md(x['title'])}**" + (f" - {md(x['summary'])}" if x.get("summary") else "")
+            + f" (`{md_code(x['id'])}`)"
             for x in passed
         ]
     else:
@@ -516,7 +572,7 @@ def render_markdown(report: dict[str, Any]) -> str:
 
     out.append("## Not evaluated")
     if not_eval:
-        out += [f"- `{x['id']}` {x['title']}: not evaluated: evidence absent" for x in not_eval]
+        out += [f"- `{md_code(x['id'])}` {md(x['title'])}: not evaluated: evidence absent" for x in not_eval]
     else:
         out.append("Every rule found its evidence in the log." if rules else "No rule results.")
     out.append("")
@@ -524,12 +580,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("## Recommended Actions")
     if failed:
         for i, x in enumerate(failed, 1):
-            action = x.get("remediation") or x["title"]
+            action = md(x.get("remediation") or x["title"])
             reason = (
-                x.get("summary")
-                or f"observed {value_text(x['observed'])}, threshold {value_text(x['threshold'])}"
+                md(x["summary"]) if x.get("summary")
+                else f"observed {value_text(x['observed'])}, threshold {value_text(x['threshold'])}"
             )
-            out.append(f"{i}. **{action}** - {reason} (`{x['id']}`, {x['severity'].upper()})")
+            out.append(f"{i}. **{action}** - {reason} (`{md_code(x['id'])}`, {x['severity'].upper()})")
     else:
         out.append(
             "None: no rule failed." if rules else "None derived: rules were not evaluated for this session."
@@ -537,9 +593,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("")
 
     out.append("## Files Analyzed")
-    out += [f"- `{item['path']}`: {size_text(item.get('bytes'))}" for item in r.get("files", [])]
+    out += [f"- `{md_code(item['path'])}`: {size_text(item.get('bytes'))}" for item in r.get("files", [])]
     out.append(
-        f"- session `{s['id']}` (session {s.get('session_no', 1)} of the file), lines {r['lines']['total']:,}"
+        f"- session `{md_code(s['id'])}` (session {s.get('session_no', 1)} of the file), "
+        f"lines {r['lines']['total']:,}"
     )
     out.append("")
     return "\n".join(out)

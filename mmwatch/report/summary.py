@@ -1,10 +1,16 @@
-"""The one-screen summary ``mmwatch audit`` prints for each session."""
+"""The one-screen summary ``mmwatch audit`` prints for each session.
+
+A terminal is an outbound text too (scrollback, CI logs, a screen share): the text is masked like
+a report, and each value from the log is put on one line without control characters (an asset
+holding an escape sequence must not repaint the screen).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mmwatch.report.render_md import SEVERITY_ORDER, num, qty, usd, value_text
+from mmwatch.masking import mask_text
+from mmwatch.report.render_md import SEVERITY_ORDER, no_control, num, one_line, qty, usd
 
 
 def summary_text(report: dict[str, Any], report_dir: str, published: str | None = None) -> str:
@@ -15,12 +21,13 @@ def summary_text(report: dict[str, Any], report_dir: str, published: str | None 
 def figures_text(report: dict[str, Any]) -> str:
     """The session's figures: printed as soon as the audit tables exist, before the rules run."""
     s, f, lines = report["session"], report["fills"], report["lines"]
+    asset, network = (one_line(s[k]) if s[k] else "?" for k in ("asset", "network"))
     lv = lines["by_level"]
     acct = report["account"]
     ks = report["kill_switch"]
     rows = [
-        f"session {s['id']}  ({s['asset'] or '?'} {s['network'] or '?'}, end: {s['end']})",
-        f"  source      {s['source']}",
+        f"session {s['id']}  ({asset} {network}, end: {s['end']})",
+        f"  source      {one_line(s['source'])}",
         f"  time        {s['started_at']} -> {s['ended_at']}  ({num(s['duration_s'] / 60, 1)} min)",
         f"  lines       {lines['total']:,} = {lines['events']:,} events + {lines['other']:,} other;"
         f"  DEBUG {lv['DEBUG']:,}  INFO {lv['INFO']:,}  WARN {lv['WARN']:,}  ERROR {lv['ERROR']:,}",
@@ -31,7 +38,7 @@ def figures_text(report: dict[str, Any]) -> str:
         f"  position    final {qty(report['position']['final'])}",
         f"  kill switch {'TRIGGERED: ' + '; '.join(ks['reasons']) if ks['triggered'] else 'not triggered'}",
     ]
-    return "\n".join(rows) + "\n"
+    return mask_text("\n".join(no_control(row) for row in rows)) + "\n"
 
 
 def verdict_text(report: dict[str, Any], report_dir: str, published: str | None = None) -> str:
@@ -48,7 +55,7 @@ def verdict_text(report: dict[str, Any], report_dir: str, published: str | None 
         for r in sorted(failed, key=lambda r: SEVERITY_ORDER.index(r["severity"])):
             what = (
                 r.get("summary")
-                or f"observed {value_text(r['observed'])} (threshold {value_text(r['threshold'])})"
+                or f"observed {_value(r['observed'])} (threshold {_value(r['threshold'])})"
             )
             rows.append(f"    FAIL {r['severity'].upper():8} {r['id']}: {what}")
     else:
@@ -56,4 +63,9 @@ def verdict_text(report: dict[str, Any], report_dir: str, published: str | None 
     rows.append(f"  report      {report_dir}/report.md  (.json, .html beside it)")
     if published:
         rows.append(f"  published   {published}")
-    return "\n".join(rows) + "\n"
+    return mask_text("\n".join(no_control(row) for row in rows)) + "\n"
+
+
+def _value(value: Any) -> str:
+    """A rule's observed/threshold value as plain text (no Markdown escapes on a terminal)."""
+    return "not in log" if value is None else num(value) if isinstance(value, int | float) else str(value)

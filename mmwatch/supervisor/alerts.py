@@ -4,6 +4,10 @@ A file in ``<out>/live_alerts/`` (readable without any tool), a row of DuckDB ta
 (queryable with the audit tables), and a POST to ``settings.alert_webhook_url`` when set (a
 Slack-compatible ``{"text": ...}`` payload that also carries the record under ``"alert"``). A webhook
 that fails is reported in the record's ``delivery``, never fatal: the bot keeps being supervised.
+
+What an alert carries from the bot (its stderr, the summary quoting it, evidence lines) is masked
+(``mmwatch.masking``) in ``record`` and ``text``, the only two ways out: a start-up failure's
+stderr may well echo the private key it could not parse.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import duckdb
 
 from mmwatch.ingest import connect_waiting
+from mmwatch.masking import mask_secrets, mask_text
 from mmwatch.store import read_sql
 
 WEBHOOK_TIMEOUT_S = 5.0
@@ -45,16 +50,19 @@ class LiveAlert:
         return f"{self.supervise_id}-r{self.run_no}-{self.rule_id}"
 
     def record(self) -> dict[str, Any]:
-        return {
+        """The alert as JSON, masked."""
+        return mask_secrets({
             "alert_id": self.alert_id, "kind": "live", "supervise_id": self.supervise_id,
             "run_no": self.run_no,
             "rule_id": self.rule_id, "severity": self.severity, "title": self.title, "summary": self.summary,
             "log_file": self.log_file, "source_id": self.source_id, "detected_at": self.detected_at,
             "exit_code": self.exit_code, "stderr": self.stderr, "evidence": self.evidence,
-        }
+        })
 
     def text(self) -> str:
-        return f"[{self.severity.upper()}] {self.title}: {self.summary} (run {self.run_no}, {self.log_file})"
+        """The one-line notification, masked."""
+        return mask_text(f"[{self.severity.upper()}] {self.title}: {self.summary} (run {self.run_no}, "
+                         f"{self.log_file})")
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -76,7 +84,7 @@ def deliver(alert: LiveAlert, out_dir: Path, db_path: Path, webhook_url: str | N
     """Write the alert file, the DuckDB row, POST the webhook; return the record as written."""
     record = alert.record()
     payload = {"text": alert.text(), "alert": alert.record()}
-    record["delivery"] = _post(webhook_url, payload) if webhook_url else None
+    record["delivery"] = mask_text(_post(webhook_url, payload)) if webhook_url else None
     folder = out_dir / "live_alerts"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{_SAFE.sub('_', alert.alert_id)}.json").write_text(json.dumps(record, indent=2) + "\n")
@@ -86,9 +94,9 @@ def deliver(alert: LiveAlert, out_dir: Path, db_path: Path, webhook_url: str | N
         ensure_table(con)
         con.execute(
             "insert or replace into live_alerts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [alert.alert_id, alert.supervise_id, alert.run_no, alert.rule_id, alert.severity, alert.title,
-             alert.summary, alert.log_file, alert.source_id, alert.detected_at, json.dumps(alert.evidence),
-             json.dumps(record)],
+            [alert.alert_id, alert.supervise_id, alert.run_no, alert.rule_id, alert.severity, record["title"],
+             record["summary"], alert.log_file, alert.source_id, alert.detected_at,
+             json.dumps(record["evidence"]), json.dumps(record)],
         )
     finally:
         if own:

@@ -2,7 +2,11 @@
 
 The child runs in its own session, so a Ctrl+C meant for mmwatch does not reach it directly:
 mmwatch forwards SIGINT itself (the bot's graceful shutdown, log_format.md §3.19), waits, and only
-then uses SIGKILL. ``{log_file}`` in the command is replaced by the run's log path; a command
+then uses SIGKILL. Every signal goes to the bot's whole process group (its session leader's pid),
+as a terminal's Ctrl+C would: a process the bot forked (a helper, a shell pipeline) stops with it,
+and whatever of the group outlives the bot is ended by ``end_group`` (SIGTERM, then SIGKILL), so
+no orphan keeps trading or holding the exchange connection while the next run starts.
+``{log_file}`` in the command is replaced by the run's log path; a command
 without it has its stdout written to that path instead (``--log-format json`` to stdout).
 """
 
@@ -13,12 +17,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 PLACEHOLDER = "{log_file}"
 STDERR_TAIL_CHARS = 4000
+#: How long the rest of the group gets after SIGTERM before SIGKILL, once the bot itself exited.
+GROUP_GRACE_S = 2.0
 
 
 class CommandError(ValueError):
@@ -70,14 +77,46 @@ class BotProcess:
             self._close()
         return code
 
+    def _signal_group(self, sig: int) -> bool:
+        """``sig`` to the bot's process group; ``False`` when no process of the group is left."""
+        if self.proc is None:
+            return False
+        try:
+            os.killpg(self.proc.pid, sig)  # start_new_session: the group id is the bot's pid
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # a member changed user: signal the bot itself at least
+            if self.proc.poll() is None:
+                self.proc.send_signal(sig)
+        return True
+
     def interrupt(self) -> None:
-        """SIGINT: the bot's graceful shutdown (Ctrl+C)."""
+        """SIGINT to the bot and its children: the bot's graceful shutdown (Ctrl+C)."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self._signal_group(signal.SIGINT)
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+        """SIGKILL to the whole group, the bot's forked children included."""
+        if self.proc is not None:
+            self._signal_group(signal.SIGKILL)
+
+    def group_alive(self) -> bool:
+        return self._signal_group(0)
+
+    def end_group(self, grace_s: float = GROUP_GRACE_S) -> bool:
+        """After the bot exited: SIGTERM what is left of its group, SIGKILL after ``grace_s``.
+
+        Returns whether anything was left. Called at the end of every run (a crash leaves
+        children as much as a stop does).
+        """
+        if not self.group_alive():
+            return False
+        self._signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while self.group_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._signal_group(signal.SIGKILL)
+        return True
 
     def stderr_tail(self) -> str:
         try:

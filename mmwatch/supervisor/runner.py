@@ -2,8 +2,9 @@
 
 One ``supervise`` call may start the bot several times (restarts after a crash or a start-up
 failure); each start is a run with its own log file, live alerts and post-session audit. A stop
-request (SIGTERM/SIGINT to mmwatch, the flow run cancelled) becomes SIGINT to the bot, then SIGKILL
-after ``shutdown_timeout_s``; the log is pulled and audited in every case.
+request (SIGTERM/SIGINT to mmwatch, the flow run cancelled) becomes SIGINT to the bot's process
+group, then SIGKILL after ``shutdown_timeout_s``; what is left of the group once the bot exited
+(its forked children) is ended too, whatever the end; the log is pulled and audited in every case.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mmwatch.config import Settings
+from mmwatch.masking import mask_text
 from mmwatch.supervisor.alerts import LiveAlert
 from mmwatch.supervisor.live import LiveWatch
 from mmwatch.supervisor.policy import (
@@ -32,7 +34,7 @@ from mmwatch.supervisor.policy import (
     should_restart,
     stderr_headline,
 )
-from mmwatch.supervisor.process import BotProcess, check_command
+from mmwatch.supervisor.process import GROUP_GRACE_S, BotProcess, check_command
 
 TICK_S = 0.1  # how often the child and the stop request are looked at
 Log = Callable[[str], None]
@@ -174,9 +176,11 @@ def _run_once(settings: Settings, command: Sequence[str], supervise_id: str, run
         # mmwatch itself is failing: never leave the bot running unsupervised in its own session
         _stop_now(bot, settings.shutdown_timeout_s)
         raise
+    if bot.end_group(min(GROUP_GRACE_S, settings.shutdown_timeout_s)):
+        log(f"run {run_no}: processes the bot started were still running after it exited: ended")
     record.exit_code = code
     record.ended_at = _now()
-    record.stderr = bot.stderr_tail()
+    record.stderr = mask_text(bot.stderr_tail())  # leaves the machine in summaries, alerts, --json
     _checked(lambda: watch.check(final=True), run_no, log)
     return record, watch, interrupted_at is not None
 
@@ -196,6 +200,7 @@ def _stop_now(bot: BotProcess, timeout_s: float) -> None:
     while bot.poll() is None and time.monotonic() < deadline:
         time.sleep(TICK_S)
     bot.kill()
+    bot.end_group(0)
 
 
 def _end_alert(end: RunEnd, record: RunRecord, watch: LiveWatch, supervise_id: str) -> LiveAlert | None:
@@ -258,6 +263,8 @@ def supervise(settings: Settings, options: SuperviseOptions, stop: StopRequest |
               log: Log = print) -> SuperviseOutcome:
     """Supervise the bot until it stops for good (see module docstring); return every run's record."""
     check_command(options.command)
+    raw_log = log
+    log = lambda text: raw_log(mask_text(text))  # noqa: E731  what we print may quote the bot's stderr
     settings = _absolute(settings)
     stop = stop or StopRequest()
     supervise_id = uuid.uuid4().hex[:8]
