@@ -15,10 +15,17 @@ from typing import Any
 from prefect import flow
 
 from mmwatch.config import Settings, load_settings
-from mmwatch.ingest import InputError, PullResult, check_readable
+from mmwatch.ingest import (
+    AUDIT_LOCK_WAIT_S,
+    InputError,
+    PullResult,
+    check_readable,
+    connect_waiting,
+    show_unfinished_line,
+)
+from mmwatch.publish import publish_deadline
 from mmwatch.report.build import build_report
 from mmwatch.report.series import build_series
-from mmwatch.store import connect
 from tasks import run_step
 from tasks.alerts import raise_alerts
 from tasks.artifacts import attach_artifacts
@@ -66,19 +73,26 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
                final: bool = True, on_figures: FiguresCallback | None = None) -> AuditOutcome:
     """Audit every session found in ``logs``. Raises ``InputError`` before any work for a bad path.
 
-    ``final=False`` for a log that may still grow (nightly audit): an unfinished last line is held
-    back for a later pull instead of being kept as a truncated line.
+    An unfinished last line (no newline yet) is never committed by an audit: the bot may be writing
+    it. With ``final`` (``mmwatch audit``) it is shown in this audit, as a ``truncated`` line or
+    whatever it reads as, and the next pull or audit replaces it by the finished line
+    (``ingest.show_unfinished_line``); so a log audited while it is written loses nothing, and a
+    log that really ends torn still has its last line counted. ``final=False`` (nightly audit):
+    it is only held back for a later pull. Another process holding the store waits this audit up
+    to ``AUDIT_LOCK_WAIT_S``, with a line on stderr.
     """
     paths = [Path(p) for p in logs]
     if not paths:
         raise InputError("no log file given")
     sizes = [check_readable(p) for p in paths]
-    con = connect(settings.db_path)
+    con = connect_waiting(settings.db_path, AUDIT_LOCK_WAIT_S)
     try:
         pulls: list[PullResult] = []
         for path, size in zip(paths, sizes, strict=True):
             callback = progress(str(path), size) if progress else None
-            pulls.append(run_step(pull_log, con, path, final, settings.read_block_bytes, callback))
+            pulls.append(run_step(pull_log, con, path, False, settings.read_block_bytes, callback))
+            if final:
+                show_unfinished_line(con, path, pulls[-1])
         for path, pull in zip(paths, pulls, strict=True):
             if not pull.source_id:
                 raise InputError(f"{path}: empty file (0 bytes), nothing to audit")
@@ -96,16 +110,18 @@ def audit_logs(settings: Settings, logs: Sequence[str | Path], progress: Progres
         # all sessions in one GX run: its fixed cost (~1 s) is paid once, not once per session
         rules = run_step(evaluate_rules_batch, con, session_ids, settings)
         sessions: list[SessionAudit] = []
-        for session_id in session_ids:
-            report = reports[session_id]
-            report["rules"] = rules[session_id]
-            series = build_series(con, session_id)
-            folder = run_step(write_reports, report, settings.out_dir, series)
-            link = run_step(publish_reports, folder, report, settings)
-            alerts = run_step(raise_alerts, report, link, settings)
-            run_step(publish_alerts, folder, report, settings)  # alert records written just above
-            run_step(attach_artifacts, report, folder, link)  # Prefect UI artifacts; no-op outside a flow run
-            sessions.append(SessionAudit(session_id, str(folder), report, link, alerts))
+        # one publish deadline for the whole audit: a slow store costs it once, not once per session
+        with publish_deadline(settings.publish_deadline_s):
+            for session_id in session_ids:
+                report = reports[session_id]
+                report["rules"] = rules[session_id]
+                series = build_series(con, session_id)
+                folder = run_step(write_reports, report, settings.out_dir, series)
+                link = run_step(publish_reports, folder, report, settings)
+                alerts = run_step(raise_alerts, report, link, settings)
+                run_step(publish_alerts, folder, report, settings)  # alert records written just above
+                run_step(attach_artifacts, report, folder, link)  # Prefect UI artifacts (flow runs only)
+                sessions.append(SessionAudit(session_id, str(folder), report, link, alerts))
         worst = max((exit_code_for(s.report["rules"], settings.fail_on) for s in sessions), default=0)
         return AuditOutcome(sessions, pulls, worst)
     finally:

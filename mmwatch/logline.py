@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$"
@@ -36,6 +37,17 @@ REASON_TRUNCATED = "truncated"        # the file's last line, cut before its new
 REASON_NOT_EVENT = "json_not_event"   # valid JSON, but not a tracing event
 REASON_INVALID_UTF8 = "invalid_utf8"
 REASON_NUL = "nul_byte"
+REASON_BLANK = "blank"                # only spaces or tabs: kept so that every non-empty line is counted
+REASON_BAD_TIMESTAMP = "bad_timestamp"  # an event whose timestamp has the shape but is no real time
+REASON_TOO_DEEP = "too_deep"          # JSON nested deeper than MAX_JSON_DEPTH
+REASON_TOO_LONG = "too_long"          # longer than the longest line mmwatch loads (ingest.MAX_LINE_BYTES)
+
+#: Deepest JSON nesting loaded. The bot's events nest 3-4 levels; Python's parser gives up near
+#: 1,000 (``RecursionError``) while DuckDB's goes on, so a bound below both makes a line's fate the
+#: same whichever path reads it.
+MAX_JSON_DEPTH = 256
+_BOM = "\ufeff"
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,37 +80,83 @@ def parse_pretty(text: str) -> Event | None:
     return Event(m.group(1), m.group(2), None, json.dumps(fields, ensure_ascii=False), None, None, "pretty")
 
 
-def _json_event(obj: object) -> Event | None:
+def real_time(ts: str) -> bool:
+    """Whether a timestamp of the right shape (``TIMESTAMP_RE``) names a real UTC instant.
+
+    ``2026-02-30``, month 13, hour 24, second 60 (no leap seconds in the bot's clock) and year 0 do
+    not; ``9999-12-31`` does. Such a line is kept as a ``bad_timestamp`` other line instead of
+    failing the load (DuckDB's cast throws on the first ones and turns year 0 into 1 BC).
+    """
+    try:
+        datetime.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
+def too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text ``raw`` nests deeper than ``limit`` (brackets inside strings ignored)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for m in _JSON_TOKEN.finditer(raw):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _json_event(obj: object) -> Event | Other | None:
     if not isinstance(obj, dict):
         return None
     ts, level, fields = obj.get("timestamp"), obj.get("level"), obj.get("fields")
     if not (isinstance(ts, str) and _TIMESTAMP.match(ts) and level in LEVELS and isinstance(fields, dict)):
         return None
+    if not real_time(ts):
+        return Other(REASON_BAD_TIMESTAMP)
     target = obj.get("target")
     span, spans = obj.get("span"), obj.get("spans")
+    # NaN and Infinity pass, as in DuckDB's JSON (the bulk path); a lone surrogate escape (\ud800)
+    # cannot be stored as UTF-8: UnicodeEncodeError, a ValueError, makes the line malformed_json
+    text = json.dumps(fields, ensure_ascii=False)
+    text.encode("utf-8")
     return Event(
-        ts, level, target if isinstance(target, str) else None, json.dumps(fields, ensure_ascii=False),
+        ts, level, target if isinstance(target, str) else None, text,
         None if span is None else json.dumps(span), None if spans is None else json.dumps(spans), "json",
     )
 
 
 def classify_line(raw: bytes, after_pretty: bool, unterminated: bool) -> Event | Other:
-    """Classify one non-empty line. ``unterminated``: the file's last line, with no newline."""
+    """Classify one non-empty line. ``unterminated``: the file's last line, with no newline.
+
+    Total: whatever the bytes, the answer is an event or a reason, never an exception.
+    """
+    if not raw.strip():
+        return Other(REASON_BLANK)
     if b"\x00" in raw:
         return Other(REASON_NUL)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return Other(REASON_INVALID_UTF8)
+    text = text.removeprefix(_BOM)  # a file saved by an editor that writes a BOM: the line is still JSON
     if text.lstrip().startswith("{"):
+        if too_deep(raw):
+            return Other(REASON_TOO_DEEP)
         try:
             obj = json.loads(text)
-        except ValueError:
+            return _json_event(obj) or Other(REASON_NOT_EVENT)
+        except RecursionError:
+            return Other(REASON_TOO_DEEP)
+        except ValueError:  # UnicodeEncodeError included
             return Other(REASON_TRUNCATED if unterminated else REASON_MALFORMED)
-        return _json_event(obj) or Other(REASON_NOT_EVENT)
     event = parse_pretty(text)
     if event is not None:
-        return event
+        return event if real_time(event.timestamp) else Other(REASON_BAD_TIMESTAMP)
     if unterminated and "\x1b[" in text:
         return Other(REASON_TRUNCATED)
     if after_pretty and not _ANSI.sub("", text).strip().startswith(_CONSOLE_HINTS):

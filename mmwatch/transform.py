@@ -50,7 +50,8 @@ def build_sessions(con: duckdb.DuckDBPyConnection) -> list[str]:
     and stray timestamps flagged (``stg_event_checks``) so that they do not shape a session.
     """
     classify(con)
-    con.execute(f"create or replace temp table stg_event_checks as {read_sql('staging/stg_event_checks.sql')}")
+    checks = read_sql("staging/stg_event_checks.sql")
+    con.execute(f"create or replace temp table stg_event_checks as {checks}")
     query = read_sql("staging/session_bounds.sql")
     con.execute(f"create table if not exists session_bounds as select * from ({query}) limit 0")
     con.execute("delete from session_bounds where source_id in (select source_id from scope_sources)")

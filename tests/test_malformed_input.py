@@ -96,7 +96,7 @@ def _damaged_log(path: Path) -> dict[str, int]:
         b'{"timestamp":"2026-01-13T22:14:31.000000Z","level":"INFO","fields":{"message":"cut',  # broken JSON
         b'{"not":"an event"}',  # JSON, but no tracing event
         b"",
-        b"   ",  # blank lines: not counted
+        b"   ",  # a whitespace-only line: kept as `blank` (an empty line is not a line)
         good[102].encode() + b"\r",
     ]  # CRLF line ending
     parts += [line.encode() for line in good[103:]]
@@ -109,6 +109,7 @@ def _damaged_log(path: Path) -> dict[str, int]:
         "malformed_json": 1,
         "json_not_event": 1,
         "truncated": 1,
+        "blank": 1,
     }
 
 
@@ -124,7 +125,7 @@ def test_damaged_lines_are_kept_and_counted(tmp_path: Path) -> None:
     """The real entry point (a subprocess: the audit's log output goes to a real stderr)."""
     log = tmp_path / "damaged.log"
     expected_other = _damaged_log(log)
-    non_empty = sum(1 for line in log.read_bytes().split(b"\n") if line.strip())
+    non_empty = sum(1 for line in log.read_bytes().split(b"\n") if line.rstrip(b"\r"))
     proc = _mmwatch("audit", str(log), "--db", str(tmp_path / "m.duckdb"), "--out", str(tmp_path / "out"))
     assert proc.returncode in (0, 1), proc.stderr  # 1 = rules failed (the seed's crossed mid, ...)
     assert "Traceback" not in proc.stderr and "lines " in proc.stdout
@@ -149,7 +150,8 @@ def test_damaged_lines_are_kept_and_counted(tmp_path: Path) -> None:
     assert report["lines"]["total"] == non_empty and report["lines"]["other_by_reason"] == expected_other
     assert report["session"]["end"] == "abrupt"
     assert (
-        "other (console 1, invalid_utf8 1, json_not_event 1, malformed_json 1, nul_byte 1, truncated 1)"
+        "other (blank 1, console 1, invalid_utf8 1, json_not_event 1, malformed_json 1, nul_byte 1, "
+        "truncated 1)"
         in (report_dir / "report.md").read_text(encoding="utf-8")
     )
 

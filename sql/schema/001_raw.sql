@@ -34,8 +34,9 @@ create table if not exists other_lines (
     source_id   varchar not null,
     byte_offset bigint  not null,
     line_no     bigint  not null,
-    reason      varchar not null,          -- console | continuation | malformed_json | truncated | ...
-    byte_len    bigint  not null,
+    reason      varchar not null,          -- console | continuation | malformed_json | truncated | blank |
+                                           -- bad_timestamp | too_deep | too_long | nul_byte | invalid_utf8 | ...
+    byte_len    bigint  not null,          -- the line's length in the file
     preview     varchar not null,          -- first 500 characters, invalid bytes replaced
-    raw         blob    not null           -- the line exactly as read
+    raw         blob    not null           -- the line exactly as read (a too_long line: its first 64 KiB)
 );
