@@ -6,6 +6,7 @@ sample is the control, on which the same rules pass.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,30 @@ def test_a_fill_logged_twice_counts_once(lines: list[str], clean: dict[str, Any]
     rule = _rule(report, "FILL-DEDUP")
     assert (rule["passed"], rule["observed"]) == (False, 1)
     assert rule["evidence"][0]["line_no"] == fill + 2
+
+
+@pytest.mark.parametrize(
+    "reasons",
+    [
+        "[MaxDailyLoss { loss: 12.3, limit: 10.0 }, StaleData]",  # Rust `{:?}` of an enum list
+        '["Max drawdown exceeded: 5.10% > 5.00%\\u{200f}"]',  # a Rust unicode escape, not JSON
+        '["Manual shutdown: \\0 operator"]',  # `\0`, not JSON
+        "operator pressed the red button",  # free text
+    ],
+)
+def test_kill_switch_reasons_that_are_not_json_still_give_a_report(
+    lines: list[str], tmp_path: Path, reasons: str
+) -> None:
+    """The most important event of a session must never cost its report (the reasons were parsed
+    with json() inside try_cast, which raised)."""
+    stop = next(i for i, line in enumerate(lines) if '"message":"Shutdown signal received' in line)
+    # the bot's ERROR `KILL SWITCH TRIGGERED: {:?}` (orchestrator::event_loop, like the line it precedes)
+    kill = lines[stop].replace('"level":"INFO"', '"level":"ERROR"', 1)
+    head, _, tail = kill.partition('"message":"')
+    message = "KILL SWITCH TRIGGERED: " + reasons
+    kill = head + '"message":' + json.dumps(message)[:-1] + tail[tail.index('"') :]
+    (report,) = _audit(tmp_path, "kill.log", lines[:stop] + [kill] + lines[stop:])
+    ks = report["kill_switch"]
+    assert ks["triggered"] is True and report["session"]["end"] == "kill_switch"
+    assert ks["reasons"] and all(isinstance(r, str) and r for r in ks["reasons"])
+    assert _rule(report, "KILL-SWITCH")["passed"] is False
