@@ -34,6 +34,15 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """One moto S3 server over HTTP on 127.0.0.1 for the test session (tests.servers.moto_s3)."""
+    from tests.servers import moto_s3
+
+    with moto_s3() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "mmwatch.duckdb"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import os
 import subprocess
 import threading
@@ -33,6 +32,7 @@ from mmwatch.publish.layout import SEGMENT_MAX, OutObject, segment
 from mmwatch.publish.outbox import enqueue, flush, open_outbox
 from mmwatch.publish.targets import MAX_KEY_BYTES, open_target
 from tests.conftest import ROOT
+from tests.servers import s3_env, webhook_receiver
 
 SAMPLE = ROOT / "samples" / "mm_hip3_hyna_HYPE_hip3_2026-03-13_09-00-00.log"
 MMWATCH = str(ROOT / ".venv" / "bin" / "mmwatch")
@@ -118,27 +118,11 @@ class FaultProxy:
         self.server.server_close()
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
 def bucket(monkeypatch: pytest.MonkeyPatch, s3_endpoint: str) -> str:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in (("AWS_ENDPOINT_URL", s3_endpoint), ("AWS_ACCESS_KEY_ID", "testing"),
-                        ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1"),
-                        ("AWS_CONFIG_FILE", os.devnull), ("AWS_SHARED_CREDENTIALS_FILE", os.devnull),
-                        ("AWS_MAX_ATTEMPTS", "1"), ("MMWATCH_DATA_DOCS", "false")):
-        monkeypatch.setenv(name, value)
+    s3_env(monkeypatch, s3_endpoint)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("MMWATCH_DATA_DOCS", "false")
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     name = f"mmwatch-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
@@ -206,21 +190,8 @@ def test_5000_character_asset_publishes_everything(bucket: str, tmp_path: Path) 
 
 def test_key_over_the_limit_fails_alone_and_is_alerted(bucket: str, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    received: list[dict[str, Any]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
-    monkeypatch.setenv("MMWATCH_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{hook.server_port}/hook")
-    try:
+    with webhook_receiver() as hook:
+        monkeypatch.setenv("MMWATCH_ALERT_WEBHOOK_URL", hook.url)
         for url in (f"s3://{bucket}/k", (tmp_path / "pub").as_uri()):
             db = tmp_path / f"{url.split(':')[0]}.duckdb"
             too_long = "reports/" + "x" * MAX_KEY_BYTES + "/report.md"
@@ -247,9 +218,7 @@ def test_key_over_the_limit_fails_alone_and_is_alerted(bucket: str, tmp_path: Pa
             assert {a["observed"] for a in publish_alerts(db)} == {k for k, _, _ in result.rejected}
             assert "refused for good" in (result.notice(db) or "")
             assert not again.outcomes and not again.rejected
-    finally:
-        hook.shutdown()
-        hook.server_close()
+    received = [json.loads(body) for body in hook.bodies]
     assert sum(1 for r in received if r["rule"] == "PUBLISH-FAILED") == 3  # delivered through the webhook
     assert all("refused" in r["text"] for r in received)
 

@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from mmwatch.publish.s3 import S3Target
 from tasks.artifacts import artifact_key
 from tasks.publish import publish_alerts, publish_reports
 from tests.conftest import ROOT, fixture_log
+from tests.servers import s3_env
 
 KEY_HEX = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 ADDRESS = "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1"
@@ -42,32 +42,10 @@ SECRETS = (KEY_HEX, ADDRESS[2:], ADDRESS[2:].lower(), API_SECRET)
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def _aws_env(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-
-
 @pytest.fixture
 def bucket(monkeypatch: pytest.MonkeyPatch, s3_endpoint: str) -> str:
     """A fresh bucket on the moto server, with boto3's environment pointed at it."""
-    _aws_env(monkeypatch, s3_endpoint)
+    s3_env(monkeypatch, s3_endpoint)
     name = f"mmwatch-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=name)
     return name

@@ -20,10 +20,7 @@ import re
 import string
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ import pytest
 
 from mmwatch.masking import mask_secrets, mask_text
 from tests.conftest import ROOT
+from tests.servers import webhook_receiver
 
 MMWATCH = str(Path(sys.executable).parent / "mmwatch")
 JAN = ROOT / "samples" / "mm_mainnet_BTC_2026-01-13_15-13-53.log"
@@ -135,30 +133,10 @@ def planted_log(path: Path, rng: random.Random) -> tuple[list[str], list[str]]:
     return needles, markers
 
 
-@contextmanager
-def receiver() -> Iterator[tuple[str, list[bytes]]]:
-    """A real HTTP receiver on 127.0.0.1 keeping the raw body of each POST."""
-    received: list[bytes] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
-
-
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[bytes]]]:
-    with receiver() as hook:
-        yield hook
+    with webhook_receiver() as hook:
+        yield hook.url, hook.bodies
 
 
 def leaks(needles: list[str], outputs: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -223,7 +201,8 @@ def failed_start(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "sys.exit(1)\n", encoding="utf-8")
     env = dict(os.environ)
     env.pop("PREFECT_API_URL", None)
-    with receiver() as (url, received):
+    with webhook_receiver() as hook:
+        url, received = hook.url, hook.bodies
         env["MMWATCH_ALERT_WEBHOOK_URL"] = url
         done = subprocess.run(
             [MMWATCH, "supervise", "--log-dir", str(tmp / "logs"), "--db", str(tmp / "m.duckdb"),
