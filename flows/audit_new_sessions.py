@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import flow
 
+from mmwatch.alerts.channels import flow_alert_urls
 from mmwatch.config import Settings, load_settings
 from mmwatch.ingest import InputError, connect_waiting, pull_paths
 from mmwatch.store import read_sql
@@ -66,9 +67,12 @@ def audit_new_sessions(
     out: str | None = None,
     publish: str | None = None,
     fail_on: str | None = None,
+    alert_urls: list[str] | None = None,
+    alert_urls_secret: str | None = None,
 ) -> dict[str, Any]:
     """Pull ``paths`` (optional), then audit every source with sessions not audited since they changed."""
-    settings = load_settings(db=db, out=out, publish_url=publish, fail_on=fail_on)
+    settings = load_settings(db=db, out=out, publish_url=publish, fail_on=fail_on,
+                             alert_urls=flow_alert_urls(alert_urls, alert_urls_secret))
     digest = audit_new(settings, paths)
     for a in digest["audited"]:
         print(f"{a['path']}: audited {len(a['sessions'])} session(s)")

@@ -14,6 +14,7 @@ from typing import Any
 
 from prefect import flow
 
+from mmwatch.alerts.channels import flow_alert_urls
 from mmwatch.config import Settings, load_settings
 from mmwatch.ingest import (
     AUDIT_LOCK_WAIT_S,
@@ -135,9 +136,12 @@ def audit_session(
     out: str | None = None,
     publish: str | None = None,
     fail_on: str | None = None,
+    alert_urls: list[str] | None = None,
+    alert_urls_secret: str | None = None,
 ) -> dict[str, Any]:
     """Audit bot session logs: one report per session found. An audit that finds problems completes."""
-    settings = load_settings(db=db, out=out, publish_url=publish, fail_on=fail_on)
+    settings = load_settings(db=db, out=out, publish_url=publish, fail_on=fail_on,
+                             alert_urls=flow_alert_urls(alert_urls, alert_urls_secret))
     outcome = audit_logs(settings, logs)
     for s in outcome.sessions:
         print(f"session {s.session_id}: end={s.report['session']['end']} report={s.report_dir}")

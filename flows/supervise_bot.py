@@ -16,6 +16,7 @@ from prefect import flow
 from prefect.context import FlowRunContext
 from prefect.states import Cancelled, State
 
+from mmwatch.alerts.channels import flow_alert_urls
 from mmwatch.config import load_settings
 from mmwatch.supervisor import SuperviseOptions, supervise
 from mmwatch.supervisor.runner import StopRequest
@@ -61,11 +62,14 @@ def supervise_bot(
     shutdown_timeout: float | None = None,
     audit: bool = True,
     fail_on: str | None = None,
+    alert_urls: list[str] | None = None,
+    alert_urls_secret: str | None = None,
 ) -> dict[str, Any] | State:
     """Run ``command`` (``{log_file}`` = the per-run log path) under supervision until it stops for good."""
     settings = load_settings(log_dir=log_dir, db=db, out=out, publish_url=publish, pull_every_s=pull_every,
                              max_restarts=max_restarts, stale_after_s=stale_after, restart_backoff_s=backoff,
-                             shutdown_timeout_s=shutdown_timeout, fail_on=fail_on)
+                             shutdown_timeout_s=shutdown_timeout, fail_on=fail_on,
+                             alert_urls=flow_alert_urls(alert_urls, alert_urls_secret))
     stop = StopRequest(extra=cancel_checker())
     outcome = supervise(settings, SuperviseOptions(command=list(command), audit=audit), stop=stop)
     summary = outcome.summary()

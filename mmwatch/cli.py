@@ -48,6 +48,16 @@ def disk_full_line(exc: BaseException) -> str | None:
     return None
 
 
+def validation_line(exc: ValidationError) -> str:
+    """Pydantic's errors on one line: ``name: problem`` (a check of the whole settings names its
+    setting in its message), without pydantic's "Value error," prefix."""
+    problems = []
+    for e in exc.errors():
+        where = ".".join(map(str, e["loc"]))
+        msg = " ".join(str(e["msg"]).removeprefix("Value error, ").split())
+        problems.append(f"{where}: {msg}" if where and not msg.startswith(where) else msg)
+    return "; ".join(problems)
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmwatch", description="Supervise and audit the market_maker bot.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -67,8 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mmwatch {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationError as exc:  # an MMWATCH_* variable or option with a bad value
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
-        print(f"mmwatch {args.command}: invalid setting (MMWATCH_*): {problems}", file=sys.stderr)
+        print(f"mmwatch {args.command}: invalid setting: {validation_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"mmwatch {args.command}: interrupted", file=sys.stderr)

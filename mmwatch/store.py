@@ -36,7 +36,13 @@ def connect(
     DuckDB spills beyond it, at about the same speed here.
     """
     if str(db_path) != ":memory:":
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        # the home folder (``.mmwatch``) is made on first use; never a chain of parents the user did
+        # not name (``--db /nonexistent/dir/x.db`` is refused, see ``Settings``, not created)
+        parent = Path(db_path).parent
+        try:
+            parent.mkdir(exist_ok=True)
+        except FileNotFoundError:
+            raise StoreError(f"cannot open DuckDB file {db_path}: {parent.parent} does not exist") from None
     try:
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.Error as exc:  # lock held by another process, or a file from another DuckDB version

@@ -2,7 +2,8 @@
 
 The logic lives in ``mmwatch.rules``; this wrapper adds what belongs to a run: the Data Docs
 folder beside the session's report (``<out>/<session id>/data_docs``) and one Prefect event per
-failed rule (only inside a flow run or with a Prefect API).
+failed rule, labelled with its severity, asset, network and mode (only inside a flow run or with a
+Prefect API).
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from mmwatch.rules import engine
 from mmwatch.rules.events import emit_rule_events
 
 
-def _asset(con: duckdb.DuckDBPyConnection, session_id: str) -> str | None:
+def _identity(con: duckdb.DuckDBPyConnection, session_id: str) -> tuple[str | None, str | None, str | None]:
+    """(asset, network, mode) of a session as its report says them: the labels automations filter
+    events on."""
     from mmwatch.report.build import identity_from_filename
 
-    rows = con.execute("select log_asset, source_path from session_summary where session_id = ?",
-                       [session_id]).fetchall()
+    rows = con.execute("select log_asset, log_network, mode, source_path from session_summary "
+                       "where session_id = ?", [session_id]).fetchall()
     if not rows:
-        return None
-    log_asset, path = rows[0]
-    return log_asset or identity_from_filename(path)[1]
+        return None, None, None
+    log_asset, log_network, mode, path = rows[0]
+    return log_asset or identity_from_filename(path)[1], log_network, mode
 
 
 def data_docs_dir(settings: Settings, session_ids: list[str]) -> Path | None:
@@ -47,7 +50,8 @@ def evaluate_rules_batch(con: duckdb.DuckDBPyConnection, session_ids: list[str],
     docs_dir = data_docs_dir(settings, session_ids)
     by_session = engine.evaluate_sessions(con, session_ids, settings.expectations_dir, docs_dir=docs_dir)
     for session_id, rules in by_session.items():
-        emit_rule_events(session_id, _asset(con, session_id), rules)
+        asset, network, mode = _identity(con, session_id)
+        emit_rule_events(session_id, asset, rules, network, mode)
     return by_session
 
 

@@ -1,4 +1,5 @@
-"""Alerts: records, webhook notifications to a real HTTP server on 127.0.0.1, retries, the alerts table."""
+"""Alerts: digest + per-rule records, webhook notifications to a real HTTP server on 127.0.0.1, retries,
+the alerts table."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import duckdb
 import pytest
 
 from flows.audit_session import audit_logs
-from mmwatch.alerts import NO_CHANNEL, alert_records
+from mmwatch.alerts import DIGEST_RULE, NO_CHANNEL, alert_records
 from mmwatch.config import SEVERITIES, Settings, load_settings
 from tasks.alerts import raise_alerts
 from tests.conftest import fixture_log
@@ -84,27 +85,37 @@ def expected_rules(report: dict[str, Any], floor: str) -> set[str]:
             if r["passed"] is False and SEVERITIES.index(r["severity"]) >= SEVERITIES.index(floor)}
 
 
+def expected_alerts(report: dict[str, Any], floor: str) -> set[str]:
+    """What a session sends: its digest, and the failed rules at or above the floor."""
+    return {DIGEST_RULE} | expected_rules(report, floor)
+
+
 def test_the_audit_records_undelivered_alerts_without_a_channel(audited: dict[str, Any]) -> None:
     settings, report = audited["settings"], audited["report"]
     rows = alerts_table(settings)
-    assert {r[0] for r in rows} == expected_rules(report, settings.alert_min_severity)
+    assert {r[0] for r in rows} == expected_alerts(report, settings.alert_min_severity)
     assert {"FILL-UNTRACKED", "KILL-SWITCH"} <= {r[0] for r in rows}
     assert all(r[2] is False and r[3] == 0 and NO_CHANNEL in r[4] for r in rows)
     folder = settings.out_dir / report["session"]["id"] / "alerts"
     assert sorted(p.stem for p in folder.glob("*.json")) == sorted(r[0] for r in rows)
 
 
-def test_webhook_receives_one_notification_per_alert(audited: dict[str, Any], receiver: Receiver,
-                                                     tmp_path: Path) -> None:
+def test_webhook_receives_the_digest_and_one_notification_per_grave_rule(
+        audited: dict[str, Any], receiver: Receiver, tmp_path: Path) -> None:
     settings = fresh(audited, tmp_path, alert_webhook_url=receiver.url)
     report = audited["report"]
     link = "s3://reports/20251228T050140Z-e719df8e/report.md"
     records = raise_alerts.fn(report, link, settings)
-    received = {b["rule"] for b in receiver.bodies}
-    assert {r["rule"] for r in records} == expected_rules(report, "high") == received
-    assert len(receiver.bodies) == len(records)
-    kill = next(b for b in receiver.bodies if b["rule"] == "KILL-SWITCH")
-    assert kill["text"].startswith("[CRITICAL] KILL-SWITCH failed in session 20251228T050140Z-e719df8e")
+    received = [b["alert"]["rule_id"] for b in receiver.bodies]
+    assert {r["rule_id"] for r in records} == expected_alerts(report, "high") == set(received)
+    assert len(receiver.bodies) == len(records) and received.count(DIGEST_RULE) == 1
+    digest = next(b for b in receiver.bodies if b["alert"]["rule_id"] == DIGEST_RULE)
+    assert digest["text"].startswith("[CRITICAL] session 20251228T050140Z-e719df8e")
+    assert "Kill switch: TRIGGERED" in digest["text"] and f"Report: {link}" in digest["text"]
+    assert digest["alert"]["digest"]["verdict"] == "critical" and digest["alert"]["kind"] == "digest"
+    hook = next(b for b in receiver.bodies if b["alert"]["rule_id"] == "KILL-SWITCH")
+    kill = hook["alert"]
+    assert hook["text"].startswith("[CRITICAL] KILL-SWITCH failed in session 20251228T050140Z-e719df8e")
     assert kill["session"] == report["session"]["id"] and kill["asset"] == "BTC"
     assert kill["severity"] == "critical" and kill["observed"] == "triggered"
     assert kill["threshold"] == "in [not triggered]" and kill["report_link"] == link
@@ -125,16 +136,16 @@ def test_server_down_alert_retried_and_recorded_undelivered(audited: dict[str, A
     settings = fresh(audited, tmp_path, alert_webhook_url=f"http://127.0.0.1:{port}/hook",
                      alert_attempts=3, alert_backoff_s=0.01, alert_min_severity="critical")
     records = raise_alerts.fn(audited["report"], None, settings)
-    assert {r["rule"] for r in records} == expected_rules(audited["report"], "critical")
+    assert {r["rule_id"] for r in records} == expected_alerts(audited["report"], "critical")
     rows = alerts_table(settings)
     assert len(rows) == len(records) > 0
     for _rule, severity, delivered, attempts, error, _channel in rows:
-        assert severity == "critical" and delivered is False and attempts == 3
+        assert severity == "critical" and delivered is False and attempts == 3  # the digest's: the verdict
         assert "URLError" in error and "refused" in error.lower()
     folder = settings.out_dir / audited["report"]["session"]["id"] / "alerts"
     saved = json.loads((folder / "KILL-SWITCH.json").read_text())
     assert saved["delivery"]["delivered"] is False and saved["delivery"]["channels"][0]["attempts"] == 3
-    assert saved["report_link"] == (folder.parent / "report.md").resolve().as_uri()  # not published: local
+    assert saved["report_link"] == str((folder.parent / "report.html").resolve())  # not published: local
     # the next audit retries what was not delivered, and succeeds once the receiver is up
     up = Receiver()
     try:
@@ -162,7 +173,7 @@ def test_alert_records_follow_the_severity_floor(audited: dict[str, Any]) -> Non
     report = audited["report"]
     for floor in SEVERITIES:
         records = alert_records(report, None, floor)
-        assert {r["rule"] for r in records} == expected_rules(report, floor)
+        assert {r["rule_id"] for r in records} == expected_rules(report, floor)
     assert len(alert_records(report, None, "info")) > len(alert_records(report, None, "critical")) > 0
     with pytest.raises(ValueError, match="alert_min_severity"):
         alert_records(report, None, "urgent")
@@ -182,7 +193,17 @@ def test_prefect_notification_block_delivers(prefect_server: None, audited: dict
     records = raise_alerts.fn(audited["report"], None, settings)
     assert len(receiver.bodies) == len(records) > 0
     subjects = sorted(b["subject"] for b in receiver.bodies)
-    assert subjects == sorted(f"mmwatch: {r['rule']} failed (critical)" for r in records)
+    session = audited["report"]["session"]
+    where = " ".join(x for x in (session["network"], session["asset"]) if x)
+    assert subjects == sorted([f"mmwatch: session {session['id']} critical ({where})"]
+                              + [f"mmwatch: {r['rule_id']} failed (critical)" for r in records[1:]])
     assert any(b["body"].startswith("[CRITICAL] KILL-SWITCH failed") for b in receiver.bodies)
     rows = alerts_table(settings)
-    assert all(r[2] is True and r[5] == "prefect-block:custom-webhook/mmwatch-test-hook" for r in rows)
+    block = "prefect-block:custom-webhook/mmwatch-test-hook"
+    assert all(r[2] is True and r[5] == block for r in rows)  # the table counts notifications only
+    # with a Prefect API the digest is also the `mmwatch.session.audited` event (listed in its record);
+    # rule alerts are not events of their own (the rule step sends `mmwatch.rule.failed` per failed rule)
+    folder = settings.out_dir / session["id"] / "alerts"
+    channels = {p.stem: json.loads(p.read_text())["delivery"]["channels"] for p in folder.glob("*.json")}
+    evented = {rule for rule, sent in channels.items() if any(c["channel"] == "prefect-event" for c in sent)}
+    assert evented == {DIGEST_RULE}

@@ -219,7 +219,7 @@ def test_key_over_the_limit_fails_alone_and_is_alerted(bucket: str, tmp_path: Pa
             assert "refused for good" in (result.notice(db) or "")
             assert not again.outcomes and not again.rejected
     received = [json.loads(body) for body in hook.bodies]
-    assert sum(1 for r in received if r["rule"] == "PUBLISH-FAILED") == 3  # delivered through the webhook
+    assert sum(1 for r in received if r["alert"]["rule_id"] == "PUBLISH-FAILED") == 3  # through the webhook
     assert all("refused" in r["text"] for r in received)
 
 

@@ -22,11 +22,11 @@ import boto3
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from pydantic import ValidationError
 
 from flows.audit_session import audit_logs, audit_session
 from mmwatch.cli import main as cli_main
 from mmwatch.config import load_settings
-from mmwatch.ingest import InputError
 from mmwatch.publish import open_target, publish_session
 from mmwatch.publish.outbox import open_outbox
 from mmwatch.publish.s3 import S3Target
@@ -265,10 +265,10 @@ def test_file_target_same_semantics(audited, tmp_path: Path) -> None:
     assert count == [(1,)]
 
 
-def test_bad_publish_url_is_a_clear_error(audited, tmp_path: Path) -> None:
-    report_dir, report = audited[1]
-    with pytest.raises(InputError, match="not s3://bucket/prefix or file:///path"):
-        publish_reports.fn(report_dir, report, load_settings(db=tmp_path / "m.duckdb", publish_url="ftp://x/y"))
+def test_bad_publish_url_is_a_clear_error(tmp_path: Path) -> None:
+    """Refused when the settings are built, before any log is read (the CLI prints it in one line)."""
+    with pytest.raises(ValidationError, match="not s3://bucket/prefix or file:///path"):
+        load_settings(db=tmp_path / "m.duckdb", publish_url="ftp://x/y")
 
 
 # -- the flow -----------------------------------------------------------------------------------
@@ -293,5 +293,7 @@ def test_flow_run_publishes_and_shows_artifacts(prefect_server: None, bucket: st
     assert markdown.data == (Path(session["report_dir"]) / "report.md").read_text()
     rows = table.data if isinstance(table.data, list) else json.loads(table.data)
     assert sorted(row["rule"] for row in rows) == sorted(r["id"] for r in report["rules"]) != []
-    assert f"({session['published']})" in link.data  # a Markdown link to the published report
+    # a Markdown link to the published report.html on the store's endpoint
+    page = session["published"].removeprefix("s3://").removesuffix("report.md") + "report.html"
+    assert link.data.endswith(f"({os.environ['AWS_ENDPOINT_URL']}/{page})")
     assert state.is_completed()

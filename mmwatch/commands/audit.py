@@ -7,13 +7,17 @@ or with ``--prefect``, it is a flow run of ``audit-session`` visible in the Pref
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mmwatch.cli import EXIT_USAGE, UsageError
 from mmwatch.config import SEVERITIES, load_settings
+from mmwatch.masking import mask_secrets, mask_text
 
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 #: Ingest block size while a progress bar is shown: small enough for the bar to move (a 32 MB
@@ -98,56 +102,144 @@ def print_verdicts(outcome_sessions: list[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Settings first (every one validated, and the Prefect API reached, before any log is read),
+    then the audit, then what a person must know: each undelivered alert on stderr, the output."""
     from mmwatch.ingest import InputError
     from mmwatch.store import StoreError
 
     settings = load_settings(db=args.db, out=args.out, publish_url=args.publish, fail_on=args.fail_on)
     use_prefect = args.prefect if args.prefect is not None else bool(os.environ.get("PREFECT_API_URL"))
+    bar = None
     try:
         if use_prefect:
-            from flows.audit_session import audit_session
-
-            digest = audit_session(
-                logs=list(args.logs),
-                db=str(settings.db_path),
-                out=str(settings.out_dir),
-                publish=settings.publish_url,
-                fail_on=settings.fail_on,
-            )
-            if args.json:
-                import json
-
-                print(json.dumps(digest, indent=2))
-            else:
-                for s in digest["sessions"]:
-                    print(
-                        f"{s['id']}: end={s['end']} failed rules={s['failed_rules'] or 'none'} "
-                        f"report={s['report_dir']}/report.md"
-                    )
-            return int(digest["exit_code"])
-        from flows.audit_session import audit_logs
-
-        factory, bar = _progress_factory()
-        if bar is not None:
-            settings.read_block_bytes = min(settings.read_block_bytes, PROGRESS_BLOCK_BYTES)
-            with bar:
-                outcome = audit_logs(settings, args.logs, factory)
+            views, exit_code = _run_flow(args, settings)
+            if not args.json:
+                for v in views:
+                    failed = [r["id"] for r in v.report["rules"] if r["passed"] is False]
+                    print(f"{v.session_id}: end={v.report['session']['end']} failed rules={failed or 'none'} "
+                          f"report={v.report_dir}/report.md")
         else:
-            outcome = audit_logs(settings, args.logs, on_figures=None if args.json else print_figures)
+            from flows.audit_session import audit_logs
+
+            factory, bar = _progress_factory()
+            if bar is not None:
+                settings.read_block_bytes = min(settings.read_block_bytes, PROGRESS_BLOCK_BYTES)
+                with bar:
+                    outcome = audit_logs(settings, args.logs, factory)
+            else:
+                outcome = audit_logs(settings, args.logs, on_figures=None if args.json else print_figures)
+            views, exit_code = outcome.sessions, outcome.exit_code
     except (InputError, StoreError) as exc:
         raise UsageError(str(exc)) from None
+    for line in undelivered_lines(views):
+        print(f"mmwatch audit: {line}", file=sys.stderr)
     if args.json:
-        import json
-
-        print(json.dumps(outcome.summary(), indent=2))
+        print(json.dumps(json_digest(views, exit_code), indent=2, default=str))
+    elif use_prefect:
+        pass  # one line per session printed above
     elif bar is not None:  # the figures were not printed early: the bar owned the terminal
         from mmwatch.report.summary import summary_text
 
-        for s in outcome.sessions:
+        for s in views:
             print(summary_text(s.report, s.report_dir, s.published))
     else:
-        print_verdicts(outcome.sessions)
-    return outcome.exit_code
+        print_verdicts(views)
+    return exit_code
+
+
+def _run_flow(args: argparse.Namespace, settings: Any) -> tuple[list[Any], int]:
+    """The audit as a flow run of ``audit-session``; its sessions read back from their report folders
+    (the flow returns a small JSON digest; the reports and alert records are on this machine)."""
+    from flows.audit_session import SessionAudit, audit_session
+    from mmwatch.commands.prefect_api import run_flow
+
+    digest = run_flow(lambda: audit_session(logs=list(args.logs), db=str(settings.db_path),
+                                            out=str(settings.out_dir), publish=settings.publish_url,
+                                            fail_on=settings.fail_on))
+    views = []
+    for s in digest["sessions"]:
+        folder = Path(s["report_dir"])
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        views.append(SessionAudit(s["id"], s["report_dir"], report, s.get("published"),
+                                  _alert_files(folder, report)))
+    return views, int(digest["exit_code"])
+
+
+def _alert_files(folder: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alert records this audit wrote beside the report: the digest, and those of the rules that
+    failed in it (a file of a rule that failed in an earlier audit only is not this audit's)."""
+    failed = {r["id"] for r in report.get("rules") or [] if r.get("passed") is False}
+    records = []
+    for path in sorted((folder / "alerts").glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rule = record.get("rule_id") or record.get("rule")
+        if record.get("kind") == "digest" or rule in failed:
+            records.append(record)
+    return records
+
+
+def _channel_label(name: str | None) -> str:
+    """A channel as a terminal may show it: a webhook by scheme and host only (its path is often
+    the token: ``https://hooks.slack.com/services/T…/B…/secret``); other names are privacy-safe."""
+    if not name:
+        return "no channel"
+    parsed = urlsplit(name)
+    if parsed.scheme in ("http", "https") and parsed.hostname:
+        return f"{parsed.scheme}://{parsed.hostname}{f':{parsed.port}' if parsed.port else ''}/…"
+    return name
+
+
+def undelivered_lines(views: list[Any]) -> list[str]:
+    """One line per alert a configured channel did not take (masked). "No channel configured" is
+    not a failed delivery and says nothing here: ``--json`` shows it."""
+    lines = []
+    for v in views:
+        for record in v.alerts or []:
+            delivery = record.get("delivery") or {}
+            if delivery.get("delivered") is not False:
+                continue
+            rule = record.get("rule_id") or record.get("rule") or "?"
+            for ch in delivery.get("channels") or []:
+                if ch.get("delivered") or not ch.get("channel"):
+                    continue
+                lines.append(f"alert {rule} ({record.get('severity')}) of session {v.session_id} not "
+                             f"delivered to {_channel_label(ch['channel'])} after {ch.get('attempts')} "
+                             f"attempt(s): {ch.get('error')}")
+    return [mask_text(" ".join(line.split())) for line in lines]
+
+
+def _shown_delivery(delivery: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A record's delivery state with each channel named as ``_channel_label`` does."""
+    if not delivery:
+        return delivery
+    channels = [{**ch, "channel": _channel_label(ch.get("channel")) if ch.get("channel") else None}
+                for ch in delivery.get("channels") or []]
+    return {**delivery, "channels": channels} if "channels" in delivery else dict(delivery)
+
+
+def json_digest(views: list[Any], exit_code: int) -> dict[str, Any]:
+    """What ``--json`` prints: per session the digest (verdict, counts per severity, top findings
+    with their figures, kill switch, P&L, link) and every alert with its delivery state."""
+    from mmwatch.alerts.digest import session_digest
+
+    sessions = []
+    for v in views:
+        link = v.published or str((Path(v.report_dir) / "report.html").resolve())
+        alerts = [{"alert_id": a.get("alert_id"), "kind": a.get("kind"),
+                   "rule_id": a.get("rule_id") or a.get("rule"), "severity": a.get("severity"),
+                   "delivery": _shown_delivery(a.get("delivery"))} for a in v.alerts or []]
+        sessions.append({
+            "id": v.session_id, "report_dir": v.report_dir, "published": v.published,
+            "end": v.report["session"]["end"],
+            "failed_rules": [r["id"] for r in v.report["rules"] if r["passed"] is False],
+            "digest": session_digest(v.report, link),
+            "alerts": alerts,
+            "undelivered_alerts": sum(1 for a in alerts if (a["delivery"] or {}).get("delivered") is False),
+        })
+    return mask_secrets({"exit_code": exit_code, "sessions": sessions})
 
 
 __all__ = ["register", "run", "EXIT_USAGE"]

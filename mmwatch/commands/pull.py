@@ -37,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if use_prefect:
             from flows.pull_logs import pull_logs
+            from mmwatch.commands.prefect_api import run_flow
 
-            digest = pull_logs(paths=list(args.paths), db=str(settings.db_path), final=args.final)
+            digest = run_flow(lambda: pull_logs(paths=list(args.paths), db=str(settings.db_path),
+                                                final=args.final))
         else:
             from mmwatch.ingest import pull_digest, pull_paths
 

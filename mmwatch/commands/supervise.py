@@ -90,14 +90,15 @@ def run(args: argparse.Namespace) -> int:
 def _supervise(args: argparse.Namespace, command: list[str], settings: Settings, use_prefect: bool) -> Any:
     if use_prefect:
         from flows.supervise_bot import run_summary, supervise_bot
+        from mmwatch.commands.prefect_api import run_flow
 
-        state = supervise_bot(command=command, log_dir=str(settings.log_dir_path),
-                              db=str(settings.db_path), out=str(settings.out_dir),
-                              publish=settings.publish_url, pull_every=settings.pull_every_s,
-                              max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
-                              backoff=settings.restart_backoff_s,
-                              shutdown_timeout=settings.shutdown_timeout_s, audit=args.audit,
-                              fail_on=settings.fail_on, return_state=True)
+        # run_flow: an API that is down is one line and exit 2 (suggesting --no-prefect), not a traceback
+        state = run_flow(lambda: supervise_bot(
+            command=command, log_dir=str(settings.log_dir_path), db=str(settings.db_path),
+            out=str(settings.out_dir), publish=settings.publish_url, pull_every=settings.pull_every_s,
+            max_restarts=settings.max_restarts, stale_after=settings.stale_after_s,
+            backoff=settings.restart_backoff_s, shutdown_timeout=settings.shutdown_timeout_s,
+            audit=args.audit, fail_on=settings.fail_on, return_state=True))
         return run_summary(state)  # a run cancelled from the UI ends Cancelled, with its summary
     from mmwatch.supervisor import SuperviseOptions, supervise
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmwatch.alerts.digest import DIGEST_RULE
 from mmwatch.config import Settings, load_settings
 from mmwatch.publish.alerting import alert_rejected
 from mmwatch.publish.index import index_part
@@ -66,7 +67,8 @@ def session_objects(report_dir: Path, report: dict[str, Any],
     which exists only once the reports are published.
     """
     keys = SessionKeys.of(report)
-    failed = {r["id"] for r in report.get("rules") or [] if r.get("passed") is False}
+    # alert files to publish: the failed rules' and the session digest (mmwatch.alerts)
+    failed = {r["id"] for r in report.get("rules") or [] if r.get("passed") is False} | {DIGEST_RULE}
     objects = folder_objects(Path(report_dir), keys, failed)
     if only_alerts:
         return keys, [o for o in objects if o.key.startswith("alerts/")]

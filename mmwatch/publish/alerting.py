@@ -9,12 +9,11 @@ one alert per object, so a re-run does not send it twice and each refused key is
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
-from mmwatch.alerts import deliver, record_alert
+from mmwatch.alerts import alert_record, deliver, record_alert
 from mmwatch.config import SQL_DIR, Settings
 from mmwatch.publish.outbox import FlushResult
 
@@ -23,25 +22,16 @@ SEVERITY = "high"
 
 
 def rejected_record(target_url: str, key: str, session_id: str | None, reason: str) -> dict[str, Any]:
-    """The alert record of one refused object, in the shape of a failed rule's record."""
+    """The alert record of one refused object, in the one record shape of every alert."""
     digest = hashlib.sha256(f"{target_url}\n{key}".encode()).hexdigest()[:12]
-    return {
-        "alert_id": f"{session_id or '-'}:{RULE}:{digest}",
-        "session": session_id or "-",
-        "asset": None,
-        "network": None,
-        "rule": RULE,
-        "title": "Object not published",
-        "severity": SEVERITY,
-        "observed": key,
-        "threshold": None,
-        "summary": f"{target_url} refused {key} for good: {reason}. The other objects were published; "
-                   f"this one stays in the outbox as failed",
-        "remediation": "fix the cause (permissions on the key, its length), then "
-                       "`mmwatch publish --retry --requeue-failed`",
-        "report_link": None,
-        "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    }
+    return alert_record(
+        "publish", f"{session_id or '-'}:{RULE}:{digest}", RULE, SEVERITY, "Object not published",
+        f"{target_url} refused {key} for good: {reason}. The other objects were published; "
+        f"this one stays in the outbox as failed",
+        session=session_id or "-", observed=key,
+        remediation="fix the cause (permissions on the key, its length), then "
+                    "`mmwatch publish --retry --requeue-failed`",
+    )
 
 
 def alert_rejected(con: duckdb.DuckDBPyConnection, result: FlushResult,

@@ -103,8 +103,7 @@ class LiveWatch:
 
     def _raise(self, alert: LiveAlert, con: Any = None) -> dict[str, Any]:
         self.alerted.add(alert.rule_id)
-        record = deliver(alert, self.settings.out_dir, self.settings.db_path, self.settings.alert_webhook_url,
-                         con)
+        record = deliver(alert, self.settings.out_dir, self.settings.db_path, self.settings, con)
         self.alerts.append(record)
         if self.on_alert is not None:
             self.on_alert(record)
