@@ -251,21 +251,22 @@ def test_a_rule_without_its_evidence_is_not_evaluated(tmp_path: Path) -> None:
     rule does not pass (a zero is no evidence). One store, one audit of all variants."""
     rules = [r for suite in load_rules(EXPECTATIONS_DIR) for r in suite.rules if r.kinds]
     variants: dict[Path, list[tuple[str, str]]] = {}  # log -> (rule id, "unevaluated" | "not passed")
-    for sample in (JAN, MAR):
+    covered: set[tuple[str, str]] = set()  # a check made on the (small) March sample is not repeated
+    for sample in (MAR, JAN):
         lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
         kinds = _kinds_by_line(sample, tmp_path / sample.stem)
         plans: dict[frozenset[str], list[tuple[str, str]]] = {}
         for rule in rules:
-            if set(rule.kinds) & set(kinds.values()):
-                plans.setdefault(frozenset(rule.kinds), []).append((rule.rule_id, "unevaluated"))
-            if set(rule.counts) & set(kinds.values()):
-                plans.setdefault(frozenset(rule.counts), []).append((rule.rule_id, "not passed"))
+            for removed, expected in ((rule.kinds, "unevaluated"), (rule.counts, "not passed")):
+                if set(removed) & set(kinds.values()) and (rule.rule_id, expected) not in covered:
+                    plans.setdefault(frozenset(removed), []).append((rule.rule_id, expected))
+                    covered.add((rule.rule_id, expected))
         for n, (removed, checks) in enumerate(sorted(plans.items(), key=lambda kv: sorted(kv[1])), 1):
             path = tmp_path / f"{sample.stem}-without-{n}.log"
             kept = (_shifted(line, n) for i, line in enumerate(lines, 1) if kinds.get(i) not in removed)
             path.write_text("".join(kept), encoding="utf-8")
             variants[path] = checks
-    assert sum(len(c) for c in variants.values()) > 40
+    assert sum(len(c) for c in variants.values()) > 30
     outcome = audit_logs(
         load_settings(db=tmp_path / "v.duckdb", out=tmp_path / "out", data_docs=False), list(variants)
     )
