@@ -8,20 +8,23 @@ from pathlib import Path
 import pytest
 
 from flows.audit_session import audit_logs, audit_session
-from mmwatch.config import load_settings
+from mmwatch.config import SAMPLES_DIR, load_settings
 from mmwatch.ingest import InputError
 from tests.conftest import fixture_log
 
 
 def test_flow_run_writes_reports(prefect_server: None, tmp_path: Path) -> None:
     log = fixture_log("2025-12-28_mm_test2_d966775.log")
-    state = audit_session(logs=[str(log)], db=str(tmp_path / "m.duckdb"), out=str(tmp_path / "out"),
-                          return_state=True)
+    sample = SAMPLES_DIR / "mm_mainnet_BTC_2026-01-13_15-13-53.log"
+    state = audit_session(logs=[str(log), str(sample)], db=str(tmp_path / "m.duckdb"),
+                          out=str(tmp_path / "out"), return_state=True)
     digest = state.result()
-    (session,) = digest["sessions"]
-    report = json.loads((Path(session["report_dir"]) / "report.json").read_text())
-    assert report["session"]["end"] == "kill_switch"
-    assert (Path(session["report_dir"]) / "report.html").exists()
+    ends = {}
+    for session in digest["sessions"]:
+        report = json.loads((Path(session["report_dir"]) / "report.json").read_text())
+        ends[Path(report["session"]["source"]).name] = report["session"]["end"]
+        assert (Path(session["report_dir"]) / "report.html").exists()
+    assert ends == {log.name: "kill_switch", sample.name: "graceful"}
     assert state.is_completed()
     # a task that takes the DuckDB connection must not try to hash it for a cache key: the run's
     # log in the UI would open on ERROR tracebacks ("cannot pickle DuckDBPyConnection")
