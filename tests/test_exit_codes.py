@@ -134,7 +134,7 @@ def test_undelivered_alerts_are_printed_and_json_carries_the_digest(workdir: Pat
     assert "Traceback" not in done.stderr
     out = json.loads(done.stdout)  # stdout is the JSON only
     (session,) = out["sessions"]
-    report = json.loads((Path(session["report_dir"]) / "report.json").read_text())
+    report = json.loads((workdir / session["report_dir"] / "report.json").read_text())  # relative to its cwd
     failed = [SEVERITIES.index(r["severity"]) for r in report["rules"] if r["passed"] is False]
     worst = max(failed, default=-1)
     assert done.returncode == out["exit_code"] == (1 if worst == SEVERITIES.index("critical") else 0)
