@@ -405,8 +405,11 @@ def _metrics(r: dict[str, Any]) -> list[str]:
         out.append(
             f"- **Rate limit**: headroom {pct(rl.get('first_headroom_pct'))} → "
             f"{pct(rl.get('last_headroom_pct'))} (min {pct(rl['min_headroom_pct'])}, "
-            f"max {pct(rl['max_headroom_pct'])}); used {num(rl['min_used'])} → {num(rl['max_used'])} "
-            f"of {num(rl['cap'])} cap; {rl['low_headroom_events']:,} throttle warnings"
+            f"max {pct(rl['max_headroom_pct'])}); "
+            # the January throttle WARNs carry used/cap; the March lines carry headroom_pct only
+            + (f"used {num(rl['min_used'])} → {num(rl['max_used'])} of {num(rl['cap'])} cap; "
+               if rl.get("cap") is not None else "")
+            + f"{rl['low_headroom_events']:,} throttle warnings"
         )
     else:
         out.append(f"- **Rate limit**: headroom {NOT_IN_LOG}")

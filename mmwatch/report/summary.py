@@ -26,7 +26,8 @@ def figures_text(report: dict[str, Any]) -> str:
     acct = report["account"]
     ks = report["kill_switch"]
     rows = [
-        f"session {s['id']}  ({asset} {network}, end: {s['end']})",
+        f"session {s['id']}  ({asset} {network}{', paper' if s.get('mode') == 'paper' else ''}, "
+        f"end: {s['end']})",
         f"  source      {one_line(s['source'])}",
         f"  time        {s['started_at']} -> {s['ended_at']}  ({num(s['duration_s'] / 60, 1)} min)",
         f"  lines       {lines['total']:,} = {lines['events']:,} events + {lines['other']:,} other;"
