@@ -29,9 +29,32 @@ def sample_lines(n: int = 600) -> list[bytes]:
         return [fh.readline().rstrip(b"\n") for _ in range(n)]
 
 
-def _event(timestamp: str = "2026-01-13T22:14:30.000001Z", level: str = "WARN", **fields: object) -> dict:
-    fields.setdefault("message", "Quote cycle skipped")
-    return {"timestamp": timestamp, "level": level, "fields": fields, "target": "market_maker"}
+#: The bot's own line each case damages: WARN `Reducing ladder levels due to tight exchange limits`
+#: (src/market_maker/strategy/ladder_strat.rs@72976cd, span quote_cycle), as the January sample holds it.
+BASE_MESSAGE = "Reducing ladder levels due to tight exchange limits"
+BASE_TARGET = "hyperliquid_rust_sdk::market_maker::strategy::ladder_strat"
+
+
+def _sample_event(message: str) -> dict:
+    """The first line of the January sample whose message is ``message``, parsed."""
+    needle = json.dumps(message)[1:-1].encode()
+    with SAMPLE.open("rb") as fh:
+        line = next(raw for raw in fh if b'"message":"' + needle + b'"' in raw)
+    return json.loads(line)
+
+
+def _event(timestamp: str = "2026-01-13T22:14:30.000001Z", level: str | None = None, *,
+           base: str = BASE_MESSAGE, mark: bool = False, **fields: object) -> dict:
+    """The base line with its timestamp (and level) replaced and ``fields`` added; ``mark`` appends
+    ` MARK` to the message, where a case puts its bad bytes."""
+    obj = _sample_event(base)
+    obj["timestamp"] = timestamp
+    if level:
+        obj["level"] = level
+    obj["fields"].update(fields)
+    if mark:
+        obj["fields"]["message"] += " MARK"
+    return obj
 
 
 def _line(obj: dict) -> bytes:
@@ -67,23 +90,28 @@ def ts_year_9999() -> bytes:
 
 def nested_10000() -> bytes:
     """An event whose field nests 10,000 levels (Python's parser: RecursionError)."""
-    return _line(_event(detail=0)).replace(b'"detail":0', b'"detail":' + b"[" * 10_000 + b"]" * 10_000)
+    return _line(_event()).replace(b'"configured":25', b'"configured":' + b"[" * 10_000 + b"]" * 10_000)
 
 
 def line_50mb() -> bytes:
-    return _line(_event(prometheus_output="x" * (50 * MB)))
+    # the December code's DEBUG `Prometheus metrics snapshot` carries all of /metrics in one field
+    obj = {"timestamp": "2026-01-13T22:14:30.000001Z", "level": "DEBUG",
+           "fields": {"message": "Prometheus metrics snapshot", "prometheus_output": "x" * (50 * MB)},
+           "target": "hyperliquid_rust_sdk::market_maker"}
+    return _line(obj)
 
 
 def invalid_utf8_in_message() -> bytes:
-    return _line(_event(message="Quote cycle skipped MARK")).replace(b"MARK", b"\xff\xfe\xc3")
+    return _line(_event(mark=True)).replace(b"MARK", b"\xff\xfe\xc3")
 
 
 def invalid_utf8_in_target() -> bytes:
-    return _line(_event()).replace(b'"market_maker"', b'"market_\xffmaker"')
+    damaged = BASE_TARGET.encode().replace(b"market_maker", b"market_\xffmaker")
+    return _line(_event()).replace(BASE_TARGET.encode(), damaged)
 
 
 def nul_in_event() -> bytes:
-    return _line(_event(message="Quote cycle skipped MARK")).replace(b"MARK", b"\x00")
+    return _line(_event(mark=True)).replace(b"MARK", b"\x00")
 
 
 def nul_only() -> bytes:
@@ -99,18 +127,19 @@ def tabs_and_vt() -> bytes:
 
 
 def lone_surrogate() -> bytes:
-    return _line(_event(message="Quote cycle skipped MARK")).replace(b"MARK", b"\\ud800")
+    return _line(_event(mark=True)).replace(b"MARK", b"\\ud800")
 
 
 def two_objects_one_line() -> bytes:
     """A torn write followed by the next run's first line, with no newline between them."""
     first = _line(_event())
-    return first[: len(first) // 2] + _line(_event(level="INFO", message="Starting market maker"))
+    second = _line(_event("2026-01-13T22:14:30.000002Z", base="Starting market maker"))
+    return first[: len(first) // 2] + second
 
 
 def fields_not_object() -> bytes:
     obj = _event()
-    obj["fields"] = "Quote cycle skipped"
+    obj["fields"] = BASE_MESSAGE
     return _line(obj)
 
 
