@@ -101,25 +101,40 @@ def planted_log(path: Path, rng: random.Random) -> tuple[list[str], list[str]]:
     def at() -> str:
         return json.loads(lines[rng.randrange(1, len(lines))])["timestamp"]
 
+    # Every planted line is a template of the bot at 72976cd (the sample's code) that carries free text:
+    # ERROR `Order rejected: asset={} side={} sz={} price={} cloid={} error={}` (the exchange's text,
+    # infra/executor.rs) and ERROR `[PlaceBulk] Batch rejected: {}/{} orders failed` {rejected_count,
+    # total_count, sample_error} (same file), as JSON and as the pretty format prints them.
+    executor = "hyperliquid_rust_sdk::market_maker::infra::executor"
+
+    def rejected(error: str) -> str:
+        return f"Order rejected: asset=BTC side=Sell sz=0.00103 price=97000.0 cloid=None error={error}"
+
+    def batch(sample_error: str) -> dict[str, object]:
+        return {"message": "[PlaceBulk] Batch rejected: 1/5 orders failed", "rejected_count": 1,
+                "total_count": 5, "sample_error": sample_error}
+
     for name, text, _ in cases:
         marker = _marker(name)
         markers.append(marker)
         words = f"{marker} check failed:".split()
-        words.insert(rng.randrange(len(words) + 1), text)  # the secret at a random place of the message
-        planted.append(json.dumps({"timestamp": at(), "level": rng.choice(["WARN", "ERROR"]),
-                                   "fields": {"message": " ".join(words)}, "target": "market_maker"},
+        words.insert(rng.randrange(len(words) + 1), text)  # the secret at a random place of the text
+        planted.append(json.dumps({"timestamp": at(), "level": "ERROR",
+                                   "fields": {"message": rejected(" ".join(words))}, "target": executor},
                                   separators=(",", ":")))
-        planted.append(json.dumps({"timestamp": at(), "level": "WARN",
-                                   "fields": {"message": f"{marker} field check", "detail": text},
-                                   "target": "market_maker"}, separators=(",", ":")))
-        planted.append(f"\x1b[2m{at()}\x1b[0m \x1b[33m WARN\x1b[0m {marker} pretty check: {text}")
+        planted.append(json.dumps({"timestamp": at(), "level": "ERROR",
+                                   "fields": batch(f"{marker} field check {text}"), "target": executor},
+                                  separators=(",", ":")))
+        pretty = rejected(f"{marker} pretty check: {text}")
+        planted.append(f"\x1b[2m{at()}\x1b[0m \x1b[31mERROR\x1b[0m {pretty}")
     field_secret, pretty_secret, kill_secret = _word(rng, 24), _word(rng, 24), _word(rng, 24)
     needles += [field_secret, pretty_secret, kill_secret]
-    planted.append(json.dumps({"timestamp": at(), "level": "WARN",
-                               "fields": {"message": "planted secret field", "private_key": field_secret},
-                               "target": "market_maker"}, separators=(",", ":")))
-    planted.append(f"\x1b[2m{at()}\x1b[0m \x1b[33m WARN\x1b[0m planted pretty field "
-                   f"\x1b[3mapi_secret\x1b[0m\x1b[2m=\x1b[0m{pretty_secret} \x1b[3mn\x1b[0m\x1b[2m=\x1b[0m1")
+    planted.append(json.dumps({"timestamp": at(), "level": "ERROR",
+                               "fields": batch(f'signing failed: "private_key": "{field_secret}"'),
+                               "target": executor}, separators=(",", ":")))
+    planted.append(f"\x1b[2m{at()}\x1b[0m \x1b[31mERROR\x1b[0m [PlaceBulk] Batch rejected: 1/5 orders failed "
+                   f"\x1b[3mrejected_count\x1b[0m\x1b[2m=\x1b[0m1 \x1b[3msample_error\x1b[0m\x1b[2m=\x1b[0m"
+                   f"api_secret={pretty_secret}")
     # the kill switch's reasons reach the report, its summary and the alerts by their own path
     reasons = [f"Max loss exceeded: api_secret={kill_secret}"] + [text for _, text, _ in cases]
     planted.append(json.dumps({
