@@ -333,3 +333,36 @@ def test_the_december_logs_are_of_the_december_era_and_fully_known(tmp_path: Pat
         con.close()
     assert rows == [("dec-2025", "live", 12)]
     assert unknown == 0
+
+
+def test_the_new_rules_pass_fail_and_stay_unevaluated_where_they_should(
+    samples: dict[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """POS-CLOSE-ON-EXIT and PNL-LOSS-EXPLAINED on each side of their threshold and without evidence."""
+    (jan,) = samples[JAN.name]
+    paper, live = samples[MAR.name]
+    # evidence absent: the January code neither closes on exit nor logs a P&L decomposition
+    for rule_id in ("POS-CLOSE-ON-EXIT", "PNL-LOSS-EXPLAINED"):
+        assert rules_of(jan)[rule_id]["passed"] is None
+        assert "the jan-2026 code does not log" in rules_of(jan)[rule_id]["summary"]
+    # the paper phase lost $0.02 while its inventory gained: the loss is not the market's move
+    paper_loss = rules_of(paper)["PNL-LOSS-EXPLAINED"]
+    assert (paper_loss["passed"], paper_loss["observed"]) == (False, 0)
+    assert rules_of(live)["PNL-LOSS-EXPLAINED"]["passed"] is True
+    # the close-on-exit order fails: WARN `Position close failed — position remains open` {error = ?}
+    # (src/market_maker/orchestrator/recovery.rs:232@6c17115) instead of `Position closed on shutdown`
+    lines = MAR.read_text(encoding="utf-8").splitlines(keepends=True)
+    closed = max(i for i, line in enumerate(lines) if '"message":"Position closed on shutdown"' in line)
+    event = json.loads(lines[closed])
+    event["level"] = "WARN"
+    event["fields"] = {"message": "Position close failed — position remains open",
+                       "error": 'Some("Order could not immediately match against any resting orders")'}
+    lines[closed] = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+    log = tmp_path / MAR.name
+    log.write_text("".join(lines), encoding="utf-8")
+    outcome = audit_logs(load_settings(db=tmp_path / "m.duckdb", out=tmp_path / "out", data_docs=False), [log])
+    failed = max((s.report for s in outcome.sessions), key=lambda r: r["session"]["started_at"])
+    rule = rules_of(failed)["POS-CLOSE-ON-EXIT"]
+    assert (rule["passed"], rule["observed"], rule["severity"]) == (False, "failed", "critical")
+    assert failed["position"]["final"] == failed["position"]["at_shutdown"] == -3.2
+    assert rules_of(failed)["SHUTDOWN-CLEAN"]["observed"] == "close_failed"
