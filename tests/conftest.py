@@ -16,6 +16,16 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "10")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The January sample is generated, not kept in git (`make samples`): write it when missing, so
+    `pytest` alone works too."""
+    sample = ROOT / "samples" / "mm_mainnet_BTC_2026-01-13_15-13-53.log"
+    if not sample.exists():
+        from tests.jan_log import write_jan_log
+
+        write_jan_log(sample)
+
+
 def fixture_log(name: str) -> Path:
     """A real log of the bot from ../shared (tests may read it; the product never does)."""
     path = FIXTURES / name
