@@ -360,7 +360,8 @@ def test_the_new_rules_pass_fail_and_stay_unevaluated_where_they_should(
     lines[closed] = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
     log = tmp_path / MAR.name
     log.write_text("".join(lines), encoding="utf-8")
-    outcome = audit_logs(load_settings(db=tmp_path / "m.duckdb", out=tmp_path / "out", data_docs=False), [log])
+    settings = load_settings(db=tmp_path / "m.duckdb", out=tmp_path / "out", data_docs=False)
+    outcome = audit_logs(settings, [log])
     failed = max((s.report for s in outcome.sessions), key=lambda r: r["session"]["started_at"])
     rule = rules_of(failed)["POS-CLOSE-ON-EXIT"]
     assert (rule["passed"], rule["observed"], rule["severity"]) == (False, "failed", "critical")
